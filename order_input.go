@@ -1,0 +1,116 @@
+package siyu
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Prepare validates an incoming order and normalises it in place: identifiers
+// are normalised and deduplicated, a masked phone given as a phone identifier
+// is moved to MaskedPhone (it must never merge anyone), times become UTC. The
+// error is a RowError that names the field.
+func (o *OrderInput) Prepare() error {
+	bad := func(field, format string, args ...any) error {
+		return RowError{Line: o.Line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	o.ExternalID = strings.TrimSpace(o.ExternalID)
+	if o.ExternalID == "" {
+		return bad("external_id", "missing order id")
+	}
+	if len(o.ExternalID) > 128 {
+		return bad("external_id", "order id too long (%d bytes, max 128)", len(o.ExternalID))
+	}
+	if !o.Channel.Valid() {
+		return bad("channel", "unknown channel %q (want one of %v)", o.Channel, Channels)
+	}
+	if o.Status == "" {
+		if o.PaidAt != nil {
+			o.Status = StatusPaid
+		} else {
+			o.Status = StatusPending
+		}
+	}
+	if !o.Status.Valid() {
+		return bad("status", "unknown status %q", o.Status)
+	}
+	if o.PlacedAt.IsZero() {
+		if o.PaidAt == nil {
+			return bad("placed_at", "missing order time")
+		}
+		o.PlacedAt = *o.PaidAt
+	}
+	o.PlacedAt = o.PlacedAt.UTC()
+	if o.PaidAt != nil {
+		t := o.PaidAt.UTC()
+		o.PaidAt = &t
+	}
+	if o.Status.Paid() && o.PaidAt == nil {
+		return bad("paid_at", "status %s needs a payment time", o.Status)
+	}
+	if o.Amount < 0 {
+		return bad("amount", "negative amount %s", o.Amount)
+	}
+	if o.Refund < 0 || o.Refund > o.Amount {
+		return bad("refund", "refund %s outside 0..%s", o.Refund, o.Amount)
+	}
+	for i, it := range o.Items {
+		if it.Quantity < 0 || it.Price < 0 {
+			return bad(fmt.Sprintf("items[%d]", i), "negative quantity or price")
+		}
+	}
+	ids := o.Identifiers[:0:0]
+	seen := map[Identifier]bool{}
+	for i, id := range o.Identifiers {
+		if id.Kind == KindPhone && IsMaskedPhone(id.Value) {
+			o.MaskedPhone = strings.TrimSpace(id.Value)
+			continue
+		}
+		n, err := NormalizeIdentifier(id)
+		if err != nil {
+			return bad(fmt.Sprintf("identifiers[%d].%s", i, id.Kind), "%v", err)
+		}
+		if !seen[n] {
+			seen[n] = true
+			ids = append(ids, n)
+		}
+	}
+	o.Identifiers = ids
+	o.BuyerName = strings.TrimSpace(o.BuyerName)
+	o.Receiver = strings.TrimSpace(o.Receiver)
+	return nil
+}
+
+// Prepare validates and normalises an incoming event like OrderInput.Prepare.
+func (e *EventInput) Prepare() error {
+	bad := func(field, format string, args ...any) error {
+		return RowError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	e.Type = strings.TrimSpace(e.Type)
+	if e.Type == "" || len(e.Type) > 64 {
+		return bad("type", "event type must be 1..64 bytes")
+	}
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = time.Now()
+	}
+	e.OccurredAt = e.OccurredAt.UTC()
+	if e.CustomerID == 0 && len(e.Identifiers) == 0 {
+		return bad("identifiers", "an event needs a customer_id or at least one identifier")
+	}
+	ids := e.Identifiers[:0:0]
+	for i, id := range e.Identifiers {
+		if id.Kind == KindPhone && IsMaskedPhone(id.Value) {
+			continue
+		}
+		n, err := NormalizeIdentifier(id)
+		if err != nil {
+			return bad(fmt.Sprintf("identifiers[%d].%s", i, id.Kind), "%v", err)
+		}
+		ids = append(ids, n)
+	}
+	e.Identifiers = ids
+	if e.CustomerID == 0 && len(ids) == 0 {
+		return bad("identifiers", "no usable identifier (masked phones do not identify anyone)")
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package siyu
+
+import (
+	"strconv"
+	"time"
+)
+
+// Customer360 is everything known about one customer, for the 360 page and
+// GET /api/v1/customers/{id}.
+type Customer360 struct {
+	Customer   Customer      `json:"customer"`
+	Identities []Identity    `json:"identities"`
+	Orders     []Order       `json:"orders"`
+	Contacts   []Contact     `json:"contacts"`
+	Groups     []GroupMember `json:"groups"`
+	Tags       []Tag         `json:"tags"`
+	Timeline   []Event       `json:"timeline"`
+	Merges     []Merge       `json:"merges"`
+}
+
+// CustomerQuery searches customers in one workspace. Query matches a name
+// (substring), a phone (full number, any common spelling), or any identifier
+// value exactly.
+type CustomerQuery struct {
+	Query  string
+	Limit  int
+	Offset int
+}
+
+// CustomerPage is one page of a customer search.
+type CustomerPage struct {
+	Customers []Customer `json:"customers"`
+	Total     int        `json:"total"`
+}
+
+// ImportResult counts what one import did.
+type ImportResult struct {
+	Rows         int           `json:"rows"`
+	Inserted     int           `json:"inserted"`  // new orders
+	Updated      int           `json:"updated"`   // known orders whose amount, status or refund changed
+	Unchanged    int           `json:"unchanged"` // known orders, nothing to do
+	Rejected     int           `json:"rejected"`
+	NewCustomers int           `json:"new_customers"`
+	Merges       int           `json:"merges"`
+	Errors       []RowError    `json:"errors,omitempty"`
+	Elapsed      time.Duration `json:"elapsed_ns"`
+}
+
+// RowError names a bad input row: file, line and field.
+type RowError struct {
+	File  string `json:"file,omitempty"`
+	Line  int    `json:"line"`
+	Field string `json:"field,omitempty"`
+	Msg   string `json:"message"`
+}
+
+func (e RowError) Error() string {
+	s := ""
+	if e.File != "" {
+		s = e.File + ":"
+	}
+	if e.Line > 0 {
+		s += strconv.Itoa(e.Line) + ": "
+	} else if s != "" {
+		s += " "
+	}
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	return s + e.Msg
+}
