@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"siyu.dev/siyu"
+)
+
+// UpsertAccount creates or updates one of the brand's WeCom accounts, keyed
+// by its WeCom userid.
+func (s *Store) UpsertAccount(ctx context.Context, workspaceID int64, a siyu.Account) (siyu.Account, error) {
+	a.WeComUserID = strings.TrimSpace(a.WeComUserID)
+	if a.WeComUserID == "" {
+		return a, fmt.Errorf("%w: account needs a wecom userid", siyu.ErrInvalid)
+	}
+	a.WorkspaceID = workspaceID
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = s.now()
+	}
+	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
+	active := 0
+	if a.Active {
+		active = 1
+	}
+	err := s.write(ctx, 0, func(t *tx) error {
+		return t.queryRow(ctx, `INSERT INTO accounts (workspace_id, wecom_userid, name, persona, active, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, wecom_userid) DO UPDATE SET name = excluded.name, persona = excluded.persona, active = excluded.active
+			RETURNING id`, workspaceID, a.WeComUserID, a.Name, a.Persona, active, ms(a.CreatedAt)).Scan(&a.ID)
+	})
+	return a, err
+}
+
+// Accounts lists a workspace's accounts.
+func (s *Store) Accounts(ctx context.Context, workspaceID int64) ([]siyu.Account, error) {
+	rows, err := s.query(ctx, `SELECT id, wecom_userid, name, persona, active, created_at FROM accounts WHERE workspace_id = ? ORDER BY id`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []siyu.Account
+	for rows.Next() {
+		a := siyu.Account{WorkspaceID: workspaceID}
+		var active int
+		var created int64
+		if err := rows.Scan(&a.ID, &a.WeComUserID, &a.Name, &a.Persona, &active, &created); err != nil {
+			return nil, err
+		}
+		a.Active, a.CreatedAt = active != 0, fromMS(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ContactInput is a contact relationship as it arrives from WeCom (a callback,
+// a sync) or the demo: the account by WeCom userid, the customer by
+// identifiers. The external_userid is itself an identifier and is added.
+type ContactInput struct {
+	AccountUserID  string
+	ExternalUserID string
+	Identifiers    []siyu.Identifier
+	Name           string
+	State          string
+	Remark         string
+	AddedAt        time.Time
+	DeletedAt      *time.Time
+	DeletedBy      string
+}
+
+// UpsertContacts records contact relationships, resolving each person. A
+// known (account, external_userid) pair is updated (state kept if the new one
+// is empty; deletion recorded). It returns the customer of each input.
+func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []ContactInput) ([]int64, error) {
+	out := make([]int64, 0, len(in))
+	for start := 0; start < len(in); start += importChunk {
+		part := in[start:min(start+importChunk, len(in))]
+		err := s.write(ctx, workspaceID, func(t *tx) error {
+			accounts, err := t.accountIDs(ctx, workspaceID)
+			if err != nil {
+				return err
+			}
+			people := make([]person, len(part))
+			for i, c := range part {
+				if c.ExternalUserID == "" {
+					return siyu.RowError{Line: start + i + 1, Field: "external_userid", Msg: "missing"}
+				}
+				if _, ok := accounts[c.AccountUserID]; !ok {
+					return siyu.RowError{Line: start + i + 1, Field: "account", Msg: fmt.Sprintf("unknown account %q", c.AccountUserID)}
+				}
+				ids := append([]siyu.Identifier{{Kind: siyu.KindExternalUser, Value: c.ExternalUserID}}, c.Identifiers...)
+				norm := make([]siyu.Identifier, 0, len(ids))
+				for _, id := range ids {
+					n, err := siyu.NormalizeIdentifier(id)
+					if err != nil {
+						return siyu.RowError{Line: start + i + 1, Field: string(id.Kind), Msg: err.Error()}
+					}
+					norm = append(norm, n)
+				}
+				people[i] = person{ids: norm, name: c.Name}
+			}
+			r, err := s.resolveTx(ctx, t, workspaceID, people, "wecom")
+			if err != nil {
+				return err
+			}
+			for i, c := range part {
+				var deleted any
+				if c.DeletedAt != nil {
+					deleted = ms(*c.DeletedAt)
+				}
+				added := c.AddedAt
+				if added.IsZero() {
+					added = t.now
+				}
+				_, err := t.exec(ctx, `INSERT INTO contacts (workspace_id, customer_id, account_id, external_userid, state, remark, added_at, deleted_at, deleted_by)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (workspace_id, account_id, external_userid) DO UPDATE SET
+					  state = CASE WHEN excluded.state = '' THEN contacts.state ELSE excluded.state END,
+					  remark = excluded.remark, deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by`,
+					workspaceID, r.customers[i], accounts[c.AccountUserID], c.ExternalUserID, c.State, c.Remark, ms(added), deleted, c.DeletedBy)
+				if err != nil {
+					return err
+				}
+			}
+			out = append(out, r.customers...)
+			return t.refreshSummaries(ctx, r.touched)
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) accountIDs(ctx context.Context, ws int64) (map[string]int64, error) {
+	rows, err := t.query(ctx, `SELECT wecom_userid, id FROM accounts WHERE workspace_id = ?`, ws)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var u string
+		var id int64
+		if err := rows.Scan(&u, &id); err != nil {
+			return nil, err
+		}
+		m[u] = id
+	}
+	return m, rows.Err()
+}
+
+// GroupInput is a customer group chat with its members named by identifiers.
+type GroupInput struct {
+	ChatID      string
+	Name        string
+	OwnerUserID string
+	CreatedAt   time.Time
+	DismissedAt *time.Time
+	Members     []GroupMemberInput
+}
+
+// GroupMemberInput is one member of a group.
+type GroupMemberInput struct {
+	Identifiers []siyu.Identifier
+	Name        string
+	JoinedAt    time.Time
+	LeftAt      *time.Time
+}
+
+// UpsertGroup records a group and its members.
+func (s *Store) UpsertGroup(ctx context.Context, workspaceID int64, g GroupInput) (siyu.Group, error) {
+	out := siyu.Group{WorkspaceID: workspaceID, ChatID: g.ChatID, Name: g.Name, CreatedAt: g.CreatedAt, DismissedAt: g.DismissedAt}
+	if strings.TrimSpace(g.ChatID) == "" {
+		return out, fmt.Errorf("%w: group needs a chat_id", siyu.ErrInvalid)
+	}
+	err := s.write(ctx, workspaceID, func(t *tx) error {
+		accounts, err := t.accountIDs(ctx, workspaceID)
+		if err != nil {
+			return err
+		}
+		var owner any
+		if id, ok := accounts[g.OwnerUserID]; ok {
+			owner = id
+			out.OwnerAccountID = id
+		}
+		if err := t.queryRow(ctx, `INSERT INTO chat_groups (workspace_id, chat_id, name, owner_account_id, created_at, dismissed_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, chat_id) DO UPDATE SET name = excluded.name, owner_account_id = excluded.owner_account_id, dismissed_at = excluded.dismissed_at
+			RETURNING id`, workspaceID, g.ChatID, g.Name, owner, ms(g.CreatedAt), msPtr(g.DismissedAt)).Scan(&out.ID); err != nil {
+			return err
+		}
+		people := make([]person, len(g.Members))
+		for i, m := range g.Members {
+			for _, id := range m.Identifiers {
+				n, err := siyu.NormalizeIdentifier(id)
+				if err != nil {
+					return siyu.RowError{Line: i + 1, Field: string(id.Kind), Msg: err.Error()}
+				}
+				people[i].ids = append(people[i].ids, n)
+			}
+			if len(people[i].ids) == 0 {
+				return siyu.RowError{Line: i + 1, Field: "identifiers", Msg: "a member needs an identifier"}
+			}
+			people[i].name = m.Name
+		}
+		r, err := s.resolveTx(ctx, t, workspaceID, people, "wecom")
+		if err != nil {
+			return err
+		}
+		for i, m := range g.Members {
+			if _, err := t.exec(ctx, `INSERT INTO group_members (group_id, customer_id, joined_at, left_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (group_id, customer_id) DO UPDATE SET left_at = excluded.left_at`,
+				out.ID, r.customers[i], ms(m.JoinedAt), msPtr(m.LeftAt)); err != nil {
+				return err
+			}
+		}
+		return t.refreshSummaries(ctx, r.touched)
+	})
+	return out, err
+}
+
+// TagCustomers puts a tag (created if new) on the customers named by the
+// identifier lists.
+func (s *Store) TagCustomers(ctx context.Context, workspaceID int64, tag siyu.Tag, people [][]siyu.Identifier, source string) error {
+	tag.Name = strings.TrimSpace(tag.Name)
+	if tag.Name == "" || len([]rune(tag.Name)) > 64 {
+		return fmt.Errorf("%w: tag name must be 1..64 characters", siyu.ErrInvalid)
+	}
+	return s.write(ctx, workspaceID, func(t *tx) error {
+		var tagID int64
+		if err := t.queryRow(ctx, `INSERT INTO tags (workspace_id, name, group_name, wecom_tag_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (workspace_id, name) DO UPDATE SET group_name = excluded.group_name RETURNING id`,
+			workspaceID, tag.Name, tag.GroupName, tag.WeComTagID).Scan(&tagID); err != nil {
+			return err
+		}
+		ps := make([]person, len(people))
+		for i, ids := range people {
+			for _, id := range ids {
+				n, err := siyu.NormalizeIdentifier(id)
+				if err != nil {
+					return siyu.RowError{Line: i + 1, Field: string(id.Kind), Msg: err.Error()}
+				}
+				ps[i].ids = append(ps[i].ids, n)
+			}
+		}
+		r, err := s.resolveTx(ctx, t, workspaceID, ps, source)
+		if err != nil {
+			return err
+		}
+		rows := make([][]any, 0, len(r.customers))
+		for _, c := range uniq(r.customers) {
+			rows = append(rows, []any{c, tagID, source, ms(t.now)})
+		}
+		if err := t.insertRows(ctx, "customer_tags", []string{"customer_id", "tag_id", "source", "created_at"}, rows, " ON CONFLICT (customer_id, tag_id) DO NOTHING"); err != nil {
+			return err
+		}
+		return t.refreshSummaries(ctx, r.touched)
+	})
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"siyu.dev/siyu"
+)
+
+// importChunk is how many orders one transaction takes. Big enough to
+// amortise the round trips, small enough to keep the writer responsive.
+const importChunk = 1000
+
+// ImportOrders stores orders, resolving each buyer to a customer. It is
+// idempotent on (channel, external_id): a known order is updated when its
+// status, amount, refund or payment changed and left alone otherwise. Bad
+// rows are rejected with a RowError and do not stop the others; each chunk
+// of rows is one transaction, so a crash loses nothing that was reported as
+// stored and a rerun finishes the rest.
+func (s *Store) ImportOrders(ctx context.Context, workspaceID int64, rows []siyu.OrderInput, source string) (siyu.ImportResult, error) {
+	start := time.Now()
+	res := siyu.ImportResult{Rows: len(rows)}
+	var chunk []siyu.OrderInput
+	inChunk := map[orderKey]bool{}
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		err := s.write(ctx, workspaceID, func(t *tx) error {
+			r, err := s.importChunk(ctx, t, workspaceID, chunk, source)
+			if err != nil {
+				return err
+			}
+			res.Inserted += r.Inserted
+			res.Updated += r.Updated
+			res.Unchanged += r.Unchanged
+			res.NewCustomers += r.NewCustomers
+			res.Merges += r.Merges
+			return nil
+		})
+		chunk = chunk[:0]
+		clear(inChunk)
+		return err
+	}
+	for i := range rows {
+		o := rows[i]
+		if err := o.Prepare(); err != nil {
+			res.Rejected++
+			res.Errors = append(res.Errors, asRowError(err, o.Line))
+			continue
+		}
+		k := orderKey{o.Channel, o.ExternalID}
+		// The same order twice in one batch: the later row is an update of the
+		// earlier, so it goes into the next transaction.
+		if inChunk[k] || len(chunk) == importChunk {
+			if err := flush(); err != nil {
+				res.Elapsed = time.Since(start)
+				return res, err
+			}
+		}
+		inChunk[k] = true
+		chunk = append(chunk, o)
+	}
+	err := flush()
+	res.Elapsed = time.Since(start)
+	return res, err
+}
+
+func asRowError(err error, line int) siyu.RowError {
+	var re siyu.RowError
+	if errors.As(err, &re) {
+		if re.Line == 0 {
+			re.Line = line
+		}
+		return re
+	}
+	return siyu.RowError{Line: line, Msg: err.Error()}
+}
+
+type orderKey struct {
+	channel    siyu.Channel
+	externalID string
+}
+
+type storedOrder struct {
+	id       int64
+	customer int64
+	status   string
+	amount   int64
+	refund   int64
+	paidAt   sql.NullInt64
+	items    string
+}
+
+func (s *Store) importChunk(ctx context.Context, t *tx, ws int64, rows []siyu.OrderInput, source string) (siyu.ImportResult, error) {
+	var res siyu.ImportResult
+	existing, err := loadOrders(ctx, t, ws, rows)
+	if err != nil {
+		return res, err
+	}
+	people := make([]person, len(rows))
+	for i, o := range rows {
+		name := o.BuyerName
+		if name == "" {
+			name = o.Receiver
+		}
+		people[i] = person{ids: o.Identifiers, name: name, province: o.Province, city: o.City}
+	}
+	src := source
+	r, err := s.resolveTx(ctx, t, ws, people, src)
+	if err != nil {
+		return res, err
+	}
+	res.NewCustomers, res.Merges = r.newCustomers, r.merges
+	touched := append([]int64(nil), r.touched...)
+
+	var inserts [][]any
+	now := ms(t.now)
+	for i, o := range rows {
+		items := ""
+		if len(o.Items) > 0 {
+			b, _ := json.Marshal(o.Items)
+			items = string(b)
+		}
+		paid := msPtr(o.PaidAt)
+		if old, ok := existing[orderKey{o.Channel, o.ExternalID}]; ok {
+			if old.status == string(o.Status) && old.amount == int64(o.Amount) && old.refund == int64(o.Refund) &&
+				sameMS(old.paidAt, o.PaidAt) && old.items == items {
+				res.Unchanged++
+				continue
+			}
+			_, err := t.exec(ctx, `UPDATE orders SET status = ?, amount = ?, refund = ?, paid_at = ?, items = ?, updated_at = ? WHERE id = ?`,
+				string(o.Status), int64(o.Amount), int64(o.Refund), paid, items, now, old.id)
+			if err != nil {
+				return res, err
+			}
+			res.Updated++
+			// The order's customer may have just been merged away.
+			c, err := t.root(ctx, old.customer)
+			if err != nil {
+				return res, err
+			}
+			touched = append(touched, c)
+			continue
+		}
+		customer := r.customers[i]
+		inserts = append(inserts, []any{ws, customer, string(o.Channel), o.ExternalID, string(o.Status), ms(o.PlacedAt), paid,
+			int64(o.Amount), int64(o.Refund), o.Receiver, o.Province, o.City, o.MaskedPhone, items, now, now})
+		touched = append(touched, customer)
+	}
+	if len(inserts) > 0 {
+		ids, err := t.newIDs(ctx, "orders", len(inserts))
+		if err != nil {
+			return res, err
+		}
+		for i := range inserts {
+			inserts[i] = append([]any{ids[i]}, inserts[i]...)
+		}
+		err = t.insertRows(ctx, "orders", []string{"id", "workspace_id", "customer_id", "channel", "external_id", "status", "placed_at", "paid_at",
+			"amount", "refund", "receiver", "province", "city", "masked_phone", "items", "imported_at", "updated_at"}, inserts, "")
+		if err != nil {
+			return res, fmt.Errorf("insert orders: %w", err)
+		}
+		res.Inserted = len(inserts)
+	}
+	if err := t.refreshSummaries(ctx, touched); err != nil {
+		return res, err
+	}
+	if err := t.fillNames(ctx, rows, r.customers); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// fillNames gives a name to known customers that had none (say, first seen
+// through an event) when an order now names them. A name never replaces
+// another: it is a weak signal.
+func (t *tx) fillNames(ctx context.Context, rows []siyu.OrderInput, customers []int64) error {
+	named := map[int64]string{}
+	for i, o := range rows {
+		name := o.BuyerName
+		if name == "" {
+			name = o.Receiver
+		}
+		if name != "" {
+			if _, ok := named[customers[i]]; !ok {
+				named[customers[i]] = name
+			}
+		}
+	}
+	if len(named) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(named))
+	for id := range named {
+		ids = append(ids, id)
+	}
+	return chunks(ids, 5000, func(part []int64) error {
+		nameless, err := queryIDs(ctx, t, `SELECT id FROM customers WHERE name = '' AND id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+		if err != nil {
+			return err
+		}
+		for _, id := range nameless {
+			if _, err := t.exec(ctx, `UPDATE customers SET name = ? WHERE id = ?`, named[id], id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func sameMS(a sql.NullInt64, b *time.Time) bool {
+	if !a.Valid || b == nil {
+		return !a.Valid && b == nil
+	}
+	return a.Int64 == b.UnixMilli()
+}
+
+// loadOrders finds the stored orders among rows, by channel.
+func loadOrders(ctx context.Context, t *tx, ws int64, rows []siyu.OrderInput) (map[orderKey]storedOrder, error) {
+	byChannel := map[siyu.Channel][]any{}
+	for _, o := range rows {
+		byChannel[o.Channel] = append(byChannel[o.Channel], o.ExternalID)
+	}
+	out := make(map[orderKey]storedOrder, len(rows))
+	for ch, ids := range byChannel {
+		q := `SELECT id, customer_id, external_id, status, amount, refund, paid_at, items FROM orders WHERE workspace_id = ? AND channel = ? AND external_id IN (` + placeholders(len(ids)) + `)`
+		rs, err := t.query(ctx, q, append([]any{ws, string(ch)}, ids...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var o storedOrder
+			var ext string
+			if err := rs.Scan(&o.id, &o.customer, &ext, &o.status, &o.amount, &o.refund, &o.paidAt, &o.items); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			out[orderKey{ch, ext}] = o
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
