@@ -1,0 +1,117 @@
+// Package server assembles the running program: the REST API, the web
+// console, health and metrics endpoints and the background workers, on one
+// http.Server.
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/httpapi"
+	"siyu.dev/siyu/importer"
+	"siyu.dev/siyu/orderfile"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/web"
+)
+
+// Config is what serve needs.
+type Config struct {
+	Store         *store.Store
+	Logger        *slog.Logger
+	SecureCookies bool
+}
+
+// Server is the assembled program.
+type Server struct {
+	cfg     Config
+	handler http.Handler
+	metrics *metrics
+}
+
+// New wires the handlers.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	m := newMetrics(cfg.Store)
+	s := &Server{cfg: cfg, metrics: m}
+	console, err := web.New(web.Config{
+		Store:         cfg.Store,
+		Import:        s.importUpload,
+		SecureCookies: cfg.SecureCookies,
+		Logger:        cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Logger: cfg.Logger})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("/api/", api)
+	mux.Handle("/", console)
+	s.handler = m.instrument(mux)
+	return s, nil
+}
+
+// Handler is the root handler (for tests on httptest servers).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve listens on addr until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
+}
+
+// importUpload is the console's import: the uploaded file goes through the
+// same importer as the CLI.
+func (s *Server) importUpload(ctx context.Context, workspaceID int64, format, filename string, r io.Reader, strict bool) (siyu.ImportResult, error) {
+	f, err := orderfile.ParseFormat(format)
+	if err != nil {
+		return siyu.ImportResult{}, err
+	}
+	size := int64(-1)
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+	}
+	return importer.Reader(ctx, countingStore{s.cfg.Store, s.metrics}, workspaceID, filename, r, size, importer.Options{Format: f, Strict: strict})
+}
