@@ -121,11 +121,7 @@ func (s *Store) importChunk(ctx context.Context, t *tx, ws int64, rows []siyu.Or
 	var inserts [][]any
 	now := ms(t.now)
 	for i, o := range rows {
-		items := ""
-		if len(o.Items) > 0 {
-			b, _ := json.Marshal(o.Items)
-			items = string(b)
-		}
+		items := itemsJSON(o.Items)
 		paid := msPtr(o.PaidAt)
 		if old, ok := existing[orderKey{o.Channel, o.ExternalID}]; ok {
 			if old.status == string(o.Status) && old.amount == int64(o.Amount) && old.refund == int64(o.Refund) &&
@@ -160,8 +156,7 @@ func (s *Store) importChunk(ctx context.Context, t *tx, ws int64, rows []siyu.Or
 		for i := range inserts {
 			inserts[i] = append([]any{ids[i]}, inserts[i]...)
 		}
-		err = t.insertRows(ctx, "orders", []string{"id", "workspace_id", "customer_id", "channel", "external_id", "status", "placed_at", "paid_at",
-			"amount", "refund", "receiver", "province", "city", "masked_phone", "items", "imported_at", "updated_at"}, inserts, "")
+		err = t.insertRows(ctx, "orders", orderColumns, inserts, "")
 		if err != nil {
 			return res, fmt.Errorf("insert orders: %w", err)
 		}
@@ -248,4 +243,58 @@ func loadOrders(ctx context.Context, t *tx, ws int64, rows []siyu.OrderInput) (m
 		}
 	}
 	return out, nil
+}
+
+// InsertOrdersRaw inserts orders for one customer with no resolution and no
+// idempotency check, in the same chunked transactions as ImportOrders. It
+// exists as the benchmarks' baseline: the cost of just writing the rows.
+func (s *Store) InsertOrdersRaw(ctx context.Context, workspaceID, customerID int64, rows []siyu.OrderInput) error {
+	for start := 0; start < len(rows); start += importChunk {
+		part := rows[start:min(start+importChunk, len(rows))]
+		err := s.write(ctx, workspaceID, func(t *tx) error {
+			ids, err := t.newIDs(ctx, "orders", len(part))
+			if err != nil {
+				return err
+			}
+			now := ms(t.now)
+			inserts := make([][]any, len(part))
+			for i, o := range part {
+				inserts[i] = []any{ids[i], workspaceID, customerID, string(o.Channel), o.ExternalID, string(o.Status), ms(o.PlacedAt), msPtr(o.PaidAt),
+					int64(o.Amount), int64(o.Refund), o.Receiver, o.Province, o.City, o.MaskedPhone, itemsJSON(o.Items), now, now}
+			}
+			return t.insertRows(ctx, "orders", orderColumns, inserts, "")
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orderColumns are the columns of an order insert, in argument order.
+var orderColumns = []string{"id", "workspace_id", "customer_id", "channel", "external_id", "status", "placed_at", "paid_at",
+	"amount", "refund", "receiver", "province", "city", "masked_phone", "items", "imported_at", "updated_at"}
+
+// CreateCustomer creates an empty customer (benchmarks and tests).
+func (s *Store) CreateCustomer(ctx context.Context, workspaceID int64, name string) (int64, error) {
+	var id int64
+	err := s.write(ctx, workspaceID, func(t *tx) error {
+		ids, err := t.newIDs(ctx, "customers", 1)
+		if err != nil {
+			return err
+		}
+		id = ids[0]
+		_, err = t.exec(ctx, `INSERT INTO customers (id, workspace_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, id, workspaceID, name, ms(t.now), ms(t.now))
+		return err
+	})
+	return id, err
+}
+
+// itemsJSON is how order lines are stored: JSON, or empty for none.
+func itemsJSON(items []siyu.OrderItem) string {
+	if len(items) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(items) // plain structs of strings and ints: cannot fail
+	return string(b)
 }
