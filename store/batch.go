@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"sync"
 	"strings"
 )
 
@@ -12,10 +14,9 @@ func (t *tx) insertRows(ctx context.Context, table string, cols []string, rows [
 	if len(rows) == 0 {
 		return nil
 	}
-	per := maxParams / len(cols)
-	if per > 500 {
-		per = 500
-	}
+	// Statements of rowsPerInsert rows repeat, so SQLite can reuse their
+	// prepared form instead of parsing a long VALUES list every time.
+	per := min(maxParams/len(cols), rowsPerInsert)
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	one := "(" + placeholders(len(cols)) + ")"
 	for start := 0; start < len(rows); start += per {
@@ -32,11 +33,82 @@ func (t *tx) insertRows(ctx context.Context, table string, cols []string, rows [
 			args = append(args, r...)
 		}
 		b.WriteString(suffix)
-		if _, err := t.exec(ctx, b.String(), args...); err != nil {
+		if _, err := t.execCached(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+const rowsPerInsert = 100
+
+// execCached runs a statement through a prepared statement kept for the life
+// of the store. Only for SQLite, whose single writer connection makes the
+// cache a plain map of that connection's statements; pgx already caches
+// prepared statements per connection. A statement seen for the first time
+// runs unprepared and is prepared after the transaction, when the writer
+// connection is free again (preparing on the pool inside the transaction
+// would wait for the very connection the transaction holds).
+func (t *tx) execCached(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.d != sqlite || t.stmts == nil {
+		return t.exec(ctx, q, args...)
+	}
+	if stmt := t.stmts.get(q); stmt != nil {
+		return t.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	}
+	return t.exec(ctx, q, args...)
+}
+
+// stmtCache holds prepared statements of the SQLite writer.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// maxCachedStmts bounds the cache; statements past it just run unprepared.
+const maxCachedStmts = 512
+
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st
+	}
+	if len(c.m)+len(c.pending) < maxCachedStmts {
+		if c.pending == nil {
+			c.pending = map[string]bool{}
+		}
+		c.pending[q] = true
+	}
+	return nil
+}
+
+// preparePending prepares the statements first seen in the last transaction.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.pending {
+		st, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // it will simply run unprepared
+		}
+		if c.m == nil {
+			c.m = map[string]*sql.Stmt{}
+		}
+		c.m[q] = st
+	}
+	clear(c.pending)
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // newIDs reserves n ids for table inside the transaction. SQLite has one

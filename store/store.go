@@ -37,6 +37,7 @@ type Store struct {
 	wdb     *sql.DB // SQLite: the single writer. PostgreSQL: same as db.
 	pii     *piiCodec
 	now     func() time.Time
+	stmts   *stmtCache // SQLite writer's prepared statements
 }
 
 // Open connects to dsn, a PostgreSQL URL (postgres://...) or an SQLite file
@@ -75,6 +76,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		w.SetMaxOpenConns(1)
 		w.SetConnMaxLifetime(0)
 		s.wdb = w
+		s.stmts = &stmtCache{db: w}
 		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(true)")
 		if err != nil {
 			w.Close()
@@ -101,6 +103,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // Close closes the connections.
 func (s *Store) Close() error {
 	var err error
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	if s.db != nil {
 		err = s.db.Close()
 	}
@@ -156,8 +161,9 @@ const maxParams = 30000
 // tx is a write transaction with the dialect at hand.
 type tx struct {
 	*sql.Tx
-	d   dialect
-	now time.Time
+	d     dialect
+	now   time.Time
+	stmts *stmtCache
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -180,7 +186,7 @@ func (s *Store) write(ctx context.Context, workspaceID int64, fn func(*tx) error
 	if err != nil {
 		return err
 	}
-	t := &tx{Tx: sqlTx, d: s.dialect, now: s.now().UTC()}
+	t := &tx{Tx: sqlTx, d: s.dialect, now: s.now().UTC(), stmts: s.stmts}
 	if s.dialect == postgres && workspaceID != 0 {
 		if _, err := t.exec(ctx, "SELECT pg_advisory_xact_lock(?, ?)", advisoryResolve, int32(workspaceID)); err != nil {
 			sqlTx.Rollback()
@@ -191,7 +197,13 @@ func (s *Store) write(ctx context.Context, workspaceID int64, fn func(*tx) error
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	if s.stmts != nil {
+		s.stmts.preparePending(ctx)
+	}
+	return nil
 }
 
 // advisoryResolve is the first key of the per-workspace advisory lock.
