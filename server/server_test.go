@@ -88,6 +88,22 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, _ := st.SearchCustomers(ctx, w.ID, siyu.CustomerQuery{})
+	// Thousands of people. Some cannot be joined (a WeCom contact whose only
+	// purchases carry a masked phone stays a separate customer, as it would
+	// with real data), so there are more customers than people.
+	if first.Total < server.DemoCustomers/2 || first.Total > 2*server.DemoCustomers {
+		t.Fatalf("demo has %d customers, want thousands", first.Total)
+	}
+	var merges int
+	st.DB().QueryRow(`SELECT COUNT(*) FROM merges`).Scan(&merges)
+	if merges == 0 {
+		t.Fatal("demo orders arrive over time, so some customers must get merged")
+	}
+	var contacts int
+	st.DB().QueryRow(`SELECT COUNT(*) FROM contacts`).Scan(&contacts)
+	if contacts == 0 {
+		t.Fatal("demo has no WeCom contacts")
+	}
 	if err := server.SeedDemo(ctx, st, log); err != nil {
 		t.Fatal(err)
 	}
