@@ -325,3 +325,54 @@ type Session struct {
 	CreatedAt   time.Time `json:"created_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
 }
+
+// ChannelCode is a "contact me" QR code (渠道活码) made for a channel, a
+// campaign, a parcel insert or one order. When someone adds an account
+// through it, WeCom hands back State, which tells where they came from;
+// CustomerID, when set, is the customer the code was made for (a per-order
+// QR in the parcel), so the new contact joins that customer.
+type ChannelCode struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"` // channel, campaign, parcel, order
+	State       string    `json:"state"`
+	Accounts    []string  `json:"accounts"` // WeCom userids, taken in turn
+	Tags        []string  `json:"tags,omitempty"`
+	Welcome     string    `json:"welcome,omitempty"`
+	CustomerID  int64     `json:"customer_id,omitempty"`
+	OrderID     int64     `json:"order_id,omitempty"`
+	ConfigID    string    `json:"config_id,omitempty"`
+	QRCode      string    `json:"qr_code,omitempty"`
+	Cost        Fen       `json:"cost_fen"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	Stats ChannelCodeStats `json:"stats"`
+}
+
+// Channel code kinds.
+const (
+	CodeChannel  = "channel"
+	CodeCampaign = "campaign"
+	CodeParcel   = "parcel"
+	CodeOrder    = "order"
+)
+
+// ChannelCodeStats counts what a code brought.
+type ChannelCodeStats struct {
+	Adds         int `json:"adds"`         // contacts added through it
+	Deletions    int `json:"deletions"`    // of those, relationships ended since
+	Customers    int `json:"customers"`    // distinct customers added
+	LaterOrders  int `json:"later_orders"` // paid orders those customers placed after adding
+	LaterRevenue Fen `json:"later_revenue_fen"`
+}
+
+// WeComApp is a workspace's WeCom self-built app.
+type WeComApp struct {
+	CorpID         string `json:"corp_id"`
+	AgentID        string `json:"agent_id,omitempty"`
+	BaseURL        string `json:"base_url,omitempty"` // empty: the real service
+	Secret         string `json:"-"`
+	Token          string `json:"-"`
+	EncodingAESKey string `json:"-"`
+}

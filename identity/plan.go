@@ -29,6 +29,11 @@ import (
 // normalised (and, for PII, already replaced by their lookup keys).
 type Record struct {
 	Identifiers []siyu.Identifier
+	// Known, when set, is a customer the record is already known to belong
+	// to, e.g. the one a per-order channel code was made for. It links like
+	// an identifier would, with KnownCause as the reason.
+	Known      int64
+	KnownCause siyu.Identifier
 }
 
 // Merge says that customer Merged is folded into Survivor because record
@@ -117,6 +122,9 @@ func PlanBatch(records []Record, owners Owners, blocked Blocked) Plan {
 		ids = append(ids[:0], r.Identifiers...)
 		slices.SortStableFunc(ids, func(a, b siyu.Identifier) int { return kindRank[a.Kind] - kindRank[b.Kind] })
 		cands = cands[:0]
+		if r.Known > 0 {
+			cands = append(cands, cand{find(r.Known), r.KnownCause})
+		}
 		for _, id := range ids {
 			c, ok := owner[id]
 			if !ok {

@@ -70,6 +70,19 @@ func TestPlanBatch(t *testing.T) {
 			wantNewIdent: 1,
 		},
 		{
+			name:         "a known customer takes the record and its new identifiers",
+			records:      []Record{{Identifiers: []siyu.Identifier{{Kind: siyu.KindExternalUser, Value: "wm1"}}, Known: 6}},
+			wantAssign:   []int64{6},
+			wantNewIdent: 1,
+		},
+		{
+			name:       "a known customer links to the owner of the record's identifier",
+			records:    []Record{{Identifiers: []siyu.Identifier{union("u1")}, Known: 6, KnownCause: siyu.Identifier{Kind: "state", Value: "o:1"}}},
+			owners:     Owners{union("u1"): 9},
+			wantAssign: []int64{6},
+			wantMerges: []Merge{{Survivor: 6, Merged: 9, Cause: union("u1"), Record: 0}},
+		},
+		{
 			name: "chain of links in one batch merges three customers into the oldest",
 			records: []Record{
 				rec(phone("13800000001"), nick("a")),

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"strings"
+	"sync"
 )
 
 // insertRows inserts rows with multi-row INSERT statements, as many rows per
@@ -86,20 +86,33 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 }
 
 // preparePending prepares the statements first seen in the last transaction.
+// The lock is not held while preparing: preparing waits for the writer
+// connection, which another goroutine's transaction may hold while it asks
+// the cache for a statement.
 func (c *stmtCache) preparePending(ctx context.Context) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var todo []string
 	for q := range c.pending {
+		todo = append(todo, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range todo {
 		st, err := c.db.PrepareContext(ctx, q)
 		if err != nil {
 			continue // it will simply run unprepared
 		}
+		c.mu.Lock()
 		if c.m == nil {
 			c.m = map[string]*sql.Stmt{}
 		}
-		c.m[q] = st
+		if _, dup := c.m[q]; dup {
+			st.Close()
+		} else {
+			c.m[q] = st
+		}
+		c.mu.Unlock()
 	}
-	clear(c.pending)
 }
 
 func (c *stmtCache) close() {

@@ -58,6 +58,9 @@ func (s *Store) Accounts(ctx context.Context, workspaceID int64) ([]siyu.Account
 // a sync) or the demo: the account by WeCom userid, the customer by
 // identifiers. The external_userid is itself an identifier and is added.
 type ContactInput struct {
+	// CustomerID, when set, is the customer this contact is known to be
+	// (from a channel code made for them); Via names the code's state.
+	CustomerID     int64
 	AccountUserID  string
 	ExternalUserID string
 	Identifiers    []siyu.Identifier
@@ -99,6 +102,14 @@ func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []Cont
 					norm = append(norm, n)
 				}
 				people[i] = person{ids: norm, name: c.Name}
+				if c.CustomerID != 0 {
+					root, err := t.customerInWorkspace(ctx, workspaceID, c.CustomerID)
+					if err != nil {
+						return siyu.RowError{Line: start + i + 1, Field: "customer_id", Msg: fmt.Sprintf("no customer %d in this workspace", c.CustomerID)}
+					}
+					people[i].known = root
+					people[i].via = siyu.Identifier{Kind: "channel_code", Value: c.State}
+				}
 			}
 			r, err := s.resolveTx(ctx, t, workspaceID, people, "wecom")
 			if err != nil {

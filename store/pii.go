@@ -56,8 +56,10 @@ func (c *piiCodec) key(id siyu.Identifier) string {
 	return "h:" + hex.EncodeToString(mac.Sum(nil)[:20])
 }
 
-func (c *piiCodec) seal(id siyu.Identifier) string {
-	if !id.Kind.IsPII() {
+// seal encrypts a PII identifier's value (other kinds need no secret copy,
+// unless always is set).
+func (c *piiCodec) seal(id siyu.Identifier, always bool) string {
+	if !id.Kind.IsPII() && !always {
 		return ""
 	}
 	nonce := make([]byte, c.aead.NonceSize())
@@ -78,4 +80,14 @@ func (c *piiCodec) open(kind siyu.IdentityKind, sealed string) (string, error) {
 		return "", errors.New("store: sealed value does not open with this key")
 	}
 	return string(plain), nil
+}
+
+// sealSecret encrypts an app secret for storage; purpose binds it to its
+// column.
+func (c *piiCodec) sealSecret(purpose, plain string) string {
+	return c.seal(siyu.Identifier{Kind: siyu.IdentityKind(purpose), Value: plain}, true)
+}
+
+func (c *piiCodec) openSecret(purpose, sealed string) (string, error) {
+	return c.open(siyu.IdentityKind(purpose), sealed)
 }

@@ -12,6 +12,8 @@ import (
 // attributes used only to fill in a new customer.
 type person struct {
 	ids      []siyu.Identifier // normalised
+	known    int64             // a live customer of the workspace the record belongs to, if known
+	via      siyu.Identifier   // why known: e.g. the channel code's state
 	name     string
 	province string
 	city     string
@@ -43,7 +45,7 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 				byKind[k.Kind] = append(byKind[k.Kind], k.Value)
 			}
 		}
-		records[i] = identity.Record{Identifiers: keys}
+		records[i] = identity.Record{Identifiers: keys, Known: p.known, KnownCause: p.via}
 	}
 
 	owners := identity.Owners{}
@@ -111,7 +113,10 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 	}
 
 	for _, m := range plan.Merges {
-		cause := original[m.Cause]
+		cause, ok := original[m.Cause]
+		if !ok {
+			cause = m.Cause // a link that is not an identifier, such as a channel code
+		}
 		if err := s.mergeTx(ctx, t, ws, m.Survivor, m.Merged, cause, source); err != nil {
 			return res, err
 		}
@@ -129,7 +134,7 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 		for i, ni := range plan.NewIdentities {
 			orig := original[ni.Identifier]
 			rows = append(rows, []any{ids[i], ws, resolve(ni.Customer), string(ni.Identifier.Kind), ni.Identifier.Value,
-				siyu.DisplayIdentifier(orig), s.pii.seal(orig), source, now})
+				siyu.DisplayIdentifier(orig), s.pii.seal(orig, false), source, now})
 		}
 		if err := t.insertRows(ctx, "identities", []string{"id", "workspace_id", "customer_id", "kind", "value", "display", "secret", "source", "created_at"}, rows, ""); err != nil {
 			return res, err

@@ -55,4 +55,3 @@ func serveCmd(demoAlias bool) *cobra.Command {
 	cmd.Flags().BoolVar(&secure, "secure-cookies", os.Getenv("SIYU_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
 	return cmd
 }
-

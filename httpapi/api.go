@@ -1,0 +1,93 @@
+// Package httpapi is the JSON REST API under /api/v1: order and event intake
+// for integrators, customer search and the customer 360 view.
+//
+// Every request carries an API token (Authorization: Bearer ...). The token
+// fixes the workspace and the role, so a request can never name another
+// workspace: ids of other workspaces simply do not exist for it.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"siyu.dev/siyu"
+)
+
+// Store is the part of the store the API uses. *store.Store satisfies it.
+type Store interface {
+	APITokenByHash(ctx context.Context, hash string) (siyu.APIToken, error)
+	Workspace(ctx context.Context, id int64) (siyu.Workspace, error)
+	SearchCustomers(ctx context.Context, workspaceID int64, q siyu.CustomerQuery) (siyu.CustomerPage, error)
+	Customer360(ctx context.Context, workspaceID, customerID int64) (siyu.Customer360, error)
+	Unmerge(ctx context.Context, workspaceID, mergeID int64) error
+	ImportOrders(ctx context.Context, workspaceID int64, rows []siyu.OrderInput, source string) (siyu.ImportResult, error)
+	RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.EventInput) (int, error)
+}
+
+// Config configures the API handler.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger // nil discards logs
+}
+
+// Limits of one request.
+const (
+	MaxBodyBytes     = 20 << 20 // 20 MB
+	MaxRowsPerBatch  = 10000    // orders or events per request
+	DefaultPageLimit = 50
+	MaxPageLimit     = 500
+	maxQueryLen      = 200
+)
+
+type api struct {
+	store Store
+	log   *slog.Logger
+}
+
+// New returns the handler for /api/v1/... . It expects the full request path
+// (mount it at "/api/" without stripping the prefix).
+func New(cfg Config) http.Handler {
+	a := &api{store: cfg.Store, log: cfg.Logger}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+
+	mux := http.NewServeMux()
+	route := func(method, path string, h handlerFunc) {
+		mux.Handle(method+" "+path, a.serve(h))
+	}
+	route("POST", "/api/v1/orders", writer(a.postOrders))
+	route("POST", "/api/v1/events", writer(a.postEvents))
+	route("GET", "/api/v1/customers", a.listCustomers)
+	route("GET", "/api/v1/customers/{id}", a.getCustomer)
+	route("POST", "/api/v1/merges/{id}/undo", writer(a.undoMerge))
+	route("GET", "/api/v1/workspace", a.getWorkspace)
+
+	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
+	allowed := map[string][]string{
+		"/api/v1/orders":           {"POST"},
+		"/api/v1/events":           {"POST"},
+		"/api/v1/customers":        {"GET", "HEAD"},
+		"/api/v1/customers/{id}":   {"GET", "HEAD"},
+		"/api/v1/merges/{id}/undo": {"POST"},
+		"/api/v1/workspace":        {"GET", "HEAD"},
+	}
+	for path, methods := range allowed {
+		mux.Handle(path, a.serve(methodNotAllowed(strings.Join(methods, ", "))))
+	}
+	mux.Handle("/api/", a.serve(func(w http.ResponseWriter, r *http.Request) error {
+		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}
+	}))
+
+	return a.recoverPanics(a.logRequests(a.authenticate(mux)))
+}
+
+func methodNotAllowed(allow string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", allow)
+		return &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+			Message: "method " + r.Method + " not allowed here; use " + allow}
+	}
+}

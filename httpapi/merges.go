@@ -1,0 +1,25 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"siyu.dev/siyu"
+)
+
+// undoMerge splits a merged customer back into the two it was made of.
+func (a *api) undoMerge(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	err = a.store.Unmerge(r.Context(), tokenFrom(r.Context()).WorkspaceID, id)
+	if errors.Is(err, siyu.ErrNotFound) {
+		return notFound("no merge %d in this workspace", id)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,45 @@
+-- A workspace's WeCom self-built app: the corp, the secret for the API and
+-- the callback Token/EncodingAESKey. Secrets are sealed with the store key.
+CREATE TABLE wecom_apps (
+    workspace_id     BIGINT PRIMARY KEY REFERENCES workspaces(id),
+    corp_id          TEXT NOT NULL,
+    agent_id         TEXT NOT NULL DEFAULT '',
+    base_url         TEXT NOT NULL DEFAULT '',
+    secret_sealed    TEXT NOT NULL,
+    token_sealed     TEXT NOT NULL,
+    aes_key_sealed   TEXT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);
+
+-- Channel codes (渠道活码): a "contact me" QR per channel, campaign, parcel
+-- insert or order. state is what WeCom hands back when someone adds through
+-- the code; customer_id, when set, is who the code was made for.
+CREATE TABLE channel_codes (
+    id            BIGSERIAL PRIMARY KEY,
+    workspace_id  BIGINT NOT NULL REFERENCES workspaces(id),
+    name          TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    accounts      TEXT NOT NULL,
+    tags          TEXT NOT NULL DEFAULT '',
+    welcome       TEXT NOT NULL DEFAULT '',
+    customer_id   BIGINT REFERENCES customers(id),
+    order_id      BIGINT REFERENCES orders(id),
+    config_id     TEXT NOT NULL DEFAULT '',
+    qr_code       TEXT NOT NULL DEFAULT '',
+    cost_fen      BIGINT NOT NULL DEFAULT 0,
+    created_at    BIGINT NOT NULL,
+    disabled_at   BIGINT,
+    UNIQUE (workspace_id, state)
+);
+
+CREATE INDEX contacts_ws_state ON contacts (workspace_id, state);
+
+-- WeCom callbacks already handled, so a retried or replayed delivery is
+-- processed once, across nodes.
+CREATE TABLE wecom_seen_events (
+    workspace_id BIGINT NOT NULL,
+    event_key    TEXT NOT NULL,
+    seen_at      BIGINT NOT NULL,
+    PRIMARY KEY (workspace_id, event_key)
+);

@@ -1,0 +1,132 @@
+// Package web is the server-rendered web console: login, the customer list
+// and 360 page, order imports, API tokens. Templates, styles and message
+// catalogues are embedded, so the binary needs nothing at run time and the
+// build needs nothing but Go.
+package web
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"siyu.dev/siyu/auth"
+)
+
+// Config configures a Console.
+type Config struct {
+	Store  Store
+	Import ImportFunc
+	// SecureCookies marks cookies Secure and expects https origins. Set it
+	// whenever the console is reached over TLS (also behind a proxy).
+	SecureCookies bool
+	Logger        *slog.Logger
+}
+
+// Console is the web console. It is an http.Handler.
+type Console struct {
+	store   Store
+	importF ImportFunc
+	secure  bool
+	log     *slog.Logger
+	pages   map[string]pageSet // by language
+	mux     *http.ServeMux
+	static  http.Handler
+	limiter *loginLimiter
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// New builds a console.
+func New(cfg Config) (*Console, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is nil")
+	}
+	if cfg.Import == nil {
+		return nil, errors.New("web: Config.Import is nil")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	staticFS, err := fs.Sub(embedded, "static")
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{
+		store:   cfg.Store,
+		importF: cfg.Import,
+		secure:  cfg.SecureCookies,
+		log:     log,
+		pages:   pages,
+		static:  http.StripPrefix("/static/", http.FileServerFS(staticFS)),
+		limiter: newLoginLimiter(),
+	}
+	c.routes()
+	return c, nil
+}
+
+func (c *Console) routes() {
+	m := http.NewServeMux()
+	m.Handle("GET /static/", c.staticFiles())
+	m.HandleFunc("GET /login", c.loginPage)
+	m.HandleFunc("POST /login", c.loginSubmit)
+	m.HandleFunc("GET /lang", c.switchLang)
+	m.Handle("POST /logout", c.authed(anyRole, c.logout))
+	m.Handle("POST /workspace", c.authed(anyRole, c.switchWorkspace))
+
+	m.Handle("GET /{$}", http.RedirectHandler("/customers", http.StatusSeeOther))
+	m.Handle("GET /customers", c.authed(anyRole, c.customerList))
+	m.Handle("GET /customers/{id}", c.authed(anyRole, c.customerPage))
+	m.Handle("POST /customers/{id}/merges/{merge}/undo", c.authed(canWrite, c.undoMerge))
+
+	m.Handle("GET /import", c.authed(canWrite, c.importPage))
+	m.Handle("POST /import", c.authedMultipart(canWrite, c.importSubmit))
+
+	m.Handle("GET /settings", http.RedirectHandler("/settings/tokens", http.StatusSeeOther))
+	m.Handle("GET /settings/tokens", c.authed(adminOnly, c.tokensPage))
+	m.Handle("POST /settings/tokens", c.authed(adminOnly, c.tokenCreate))
+	m.Handle("POST /settings/tokens/{id}/revoke", c.authed(adminOnly, c.tokenRevoke))
+
+	m.HandleFunc("/", c.notFound)
+	c.mux = m
+}
+
+// ServeHTTP serves the console with its security headers.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	c.mux.ServeHTTP(w, r)
+}
+
+func (c *Console) staticFiles() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			c.notFound(w, r) // no directory listings
+			return
+		}
+		// The files change only with the binary; an hour of caching is a
+		// fair trade between speed and picking up a new release.
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		c.static.ServeHTTP(w, r)
+	})
+}
+
+// dummyPasswordHash is compared against when a login does not exist, so that
+// unknown and known logins take the same time to refuse.
+func (c *Console) dummyPasswordHash() string {
+	c.dummyOnce.Do(func() {
+		h, err := auth.HashPassword(auth.NewToken("")[:32])
+		if err != nil {
+			panic("web: hashing a dummy password: " + err.Error())
+		}
+		c.dummyHash = h
+	})
+	return c.dummyHash
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"siyu.dev/siyu"
+)
+
+const customersPerPage = 20
+
+// customerRow is one line of the customer list.
+type customerRow struct {
+	siyu.Customer
+	Phone       string          // masked
+	Identifiers []siyu.Identity // a few others, for recognition
+	More        int             // identifiers not shown
+}
+
+type customerListData struct {
+	Query   string
+	Rows    []customerRow
+	Total   int
+	From    int
+	To      int
+	Page    int
+	Pages   int
+	PrevURL string
+	NextURL string
+}
+
+func (c *Console) customerList(w http.ResponseWriter, r *http.Request) {
+	st := stateFrom(r)
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	page, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	res, err := c.store.SearchCustomers(r.Context(), st.workspace.ID, siyu.CustomerQuery{
+		Query:  q,
+		Limit:  customersPerPage,
+		Offset: (page - 1) * customersPerPage,
+	})
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	d := customerListData{Query: q, Total: res.Total, Page: page}
+	d.Pages = (res.Total + customersPerPage - 1) / customersPerPage
+	if len(res.Customers) > 0 {
+		d.From = (page-1)*customersPerPage + 1
+		d.To = d.From + len(res.Customers) - 1
+	}
+	pageURL := func(p int) string {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if p > 1 {
+			v.Set("page", strconv.Itoa(p))
+		}
+		if len(v) == 0 {
+			return "/customers"
+		}
+		return "/customers?" + v.Encode()
+	}
+	if page > 1 {
+		d.PrevURL = pageURL(page - 1)
+	}
+	if page < d.Pages {
+		d.NextURL = pageURL(page + 1)
+	}
+	for _, cu := range res.Customers {
+		row, err := c.customerRow(r, st.workspace.ID, cu)
+		if err != nil {
+			c.internalError(w, r, err)
+			return
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	c.render(w, r, http.StatusOK, "customers", c.newView(r, "customers.title", "customers", d))
+}
+
+// customerRow adds the identifier summary to a search hit. The search result
+// carries no identities, so this asks for each customer of the page (at most
+// customersPerPage of them).
+func (c *Console) customerRow(r *http.Request, workspaceID int64, cu siyu.Customer) (customerRow, error) {
+	row := customerRow{Customer: cu}
+	full, err := c.store.Customer360(r.Context(), workspaceID, cu.ID)
+	if errors.Is(err, siyu.ErrNotFound) {
+		return row, nil // merged or gone between the search and now
+	}
+	if err != nil {
+		return row, err
+	}
+	const shown = 2
+	for _, id := range full.Identities {
+		switch {
+		case id.Kind == siyu.KindPhone && row.Phone == "":
+			row.Phone = id.Display
+		case len(row.Identifiers) < shown:
+			row.Identifiers = append(row.Identifiers, id)
+		default:
+			row.More++
+		}
+	}
+	return row, nil
+}
+
+type customerData struct {
+	siyu.Customer360
+	Chart          *orderChart
+	ActiveContacts int
+}
+
+func (c *Console) customerPage(w http.ResponseWriter, r *http.Request) {
+	st := stateFrom(r)
+	id, ok := parseID(r.PathValue("id"))
+	if !ok {
+		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	res, err := c.store.Customer360(r.Context(), st.workspace.ID, id)
+	if errors.Is(err, siyu.ErrNotFound) {
+		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	if res.Customer.ID != id {
+		// A merged-away id: show the surviving customer under its own id.
+		http.Redirect(w, r, "/customers/"+strconv.FormatInt(res.Customer.ID, 10), http.StatusSeeOther)
+		return
+	}
+	d := customerData{Customer360: res, Chart: buildOrderChart(res.Orders)}
+	for _, ct := range res.Contacts {
+		if ct.DeletedAt == nil {
+			d.ActiveContacts++
+		}
+	}
+	v := c.newView(r, "customer.title", "customers", d)
+	if r.URL.Query().Get("undone") != "" {
+		v.Notice = "merge.undone"
+	}
+	c.render(w, r, http.StatusOK, "customer", v)
+}
+
+// undoMerge splits a merged customer off again.
+func (c *Console) undoMerge(w http.ResponseWriter, r *http.Request) {
+	st := stateFrom(r)
+	customerID, ok1 := parseID(r.PathValue("id"))
+	mergeID, ok2 := parseID(r.PathValue("merge"))
+	if !ok1 || !ok2 {
+		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	err := c.store.UnmergeBy(r.Context(), st.workspace.ID, mergeID, st.user.Login)
+	switch {
+	case errors.Is(err, siyu.ErrNotFound):
+		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	case errors.Is(err, siyu.ErrInvalid), errors.Is(err, siyu.ErrConflict):
+		c.log.InfoContext(r.Context(), "unmerge refused", "merge", mergeID, "err", err)
+		c.errorPage(w, r, http.StatusConflict, "merge.cannot_undo")
+		return
+	case err != nil:
+		c.internalError(w, r, err)
+		return
+	}
+	c.log.InfoContext(r.Context(), "customers unmerged", "workspace", st.workspace.ID, "merge", mergeID, "user", st.user.ID)
+	http.Redirect(w, r, "/customers/"+strconv.FormatInt(customerID, 10)+"?undone=1", http.StatusSeeOther)
+}
