@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -268,4 +269,95 @@ func (s *Store) TagCustomers(ctx context.Context, workspaceID int64, tag siyu.Ta
 		}
 		return t.refreshSummaries(ctx, r.touched)
 	})
+}
+
+// ContactQuery filters the contacts list.
+type ContactQuery struct {
+	State     string // only contacts added through this channel code state
+	AccountID int64
+	Deleted   *bool // nil: all; true: only ended relationships; false: only live ones
+	Limit     int
+	Offset    int
+}
+
+// ContactRow is a contact with the names a list shows.
+type ContactRow struct {
+	siyu.Contact
+	CustomerName string `json:"customer_name"`
+}
+
+// ContactPage is one page of contacts.
+type ContactPage struct {
+	Contacts []ContactRow `json:"contacts"`
+	Total    int          `json:"total"`
+}
+
+// ListContacts lists a workspace's contacts, newest first.
+func (s *Store) ListContacts(ctx context.Context, workspaceID int64, q ContactQuery) (ContactPage, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	where, args := `c.workspace_id = ?`, []any{workspaceID}
+	if q.State != "" {
+		where, args = where+` AND c.state = ?`, append(args, q.State)
+	}
+	if q.AccountID != 0 {
+		where, args = where+` AND c.account_id = ?`, append(args, q.AccountID)
+	}
+	if q.Deleted != nil {
+		if *q.Deleted {
+			where += ` AND c.deleted_at IS NOT NULL`
+		} else {
+			where += ` AND c.deleted_at IS NULL`
+		}
+	}
+	var page ContactPage
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM contacts c WHERE `+where, args...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	rows, err := s.query(ctx, `SELECT c.id, c.customer_id, cu.name, c.account_id, a.name, c.external_userid, c.state, c.remark, c.added_at, c.deleted_at, c.deleted_by
+		FROM contacts c JOIN accounts a ON a.id = c.account_id JOIN customers cu ON cu.id = c.customer_id
+		WHERE `+where+` ORDER BY c.added_at DESC, c.id DESC LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	page.Contacts = []ContactRow{}
+	for rows.Next() {
+		r := ContactRow{Contact: siyu.Contact{WorkspaceID: workspaceID}}
+		var added int64
+		var deleted sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.CustomerID, &r.CustomerName, &r.AccountID, &r.AccountName, &r.ExternalUserID, &r.State, &r.Remark, &added, &deleted, &r.DeletedBy); err != nil {
+			return page, err
+		}
+		r.AddedAt, r.DeletedAt = fromMS(added), fromNullMS(deleted)
+		page.Contacts = append(page.Contacts, r)
+	}
+	return page, rows.Err()
+}
+
+// IdentitiesOf returns the identities of several customers at once (for
+// lists), keyed by customer.
+func (s *Store) IdentitiesOf(ctx context.Context, workspaceID int64, customerIDs []int64) (map[int64][]siyu.Identity, error) {
+	out := map[int64][]siyu.Identity{}
+	err := chunks(uniq(customerIDs), 500, func(part []int64) error {
+		rows, err := s.query(ctx, `SELECT id, customer_id, kind, display, source, created_at FROM identities
+			WHERE workspace_id = ? AND customer_id IN (`+placeholders(len(part))+`) ORDER BY id`, append([]any{workspaceID}, int64Args(part)...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i siyu.Identity
+			var created int64
+			if err := rows.Scan(&i.ID, &i.CustomerID, &i.Kind, &i.Display, &i.Source, &created); err != nil {
+				return err
+			}
+			i.CreatedAt = fromMS(created)
+			out[i.CustomerID] = append(out[i.CustomerID], i)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
