@@ -171,6 +171,10 @@ type GroupInput struct {
 	CreatedAt   time.Time
 	DismissedAt *time.Time
 	Members     []GroupMemberInput
+	// Complete says Members is the whole current member list: stored
+	// members missing from it have left (at LeftAt, or now).
+	Complete bool
+	LeftAt   time.Time
 }
 
 // GroupMemberInput is one member of a group.
@@ -224,6 +228,21 @@ func (s *Store) UpsertGroup(ctx context.Context, workspaceID int64, g GroupInput
 			if _, err := t.exec(ctx, `INSERT INTO group_members (group_id, customer_id, joined_at, left_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (group_id, customer_id) DO UPDATE SET left_at = excluded.left_at`,
 				out.ID, r.customers[i], ms(m.JoinedAt), msPtr(m.LeftAt)); err != nil {
+				return err
+			}
+		}
+		if g.Complete {
+			left := g.LeftAt
+			if left.IsZero() {
+				left = t.now
+			}
+			q := `UPDATE group_members SET left_at = ? WHERE group_id = ? AND left_at IS NULL`
+			args := []any{ms(left), out.ID}
+			if ids := uniq(r.customers); len(ids) > 0 {
+				q += ` AND customer_id NOT IN (` + placeholders(len(ids)) + `)`
+				args = append(args, int64Args(ids)...)
+			}
+			if _, err := t.exec(ctx, q, args...); err != nil {
 				return err
 			}
 		}
@@ -360,4 +379,68 @@ func (s *Store) IdentitiesOf(ctx context.Context, workspaceID int64, customerIDs
 		return rows.Err()
 	})
 	return out, err
+}
+
+// EndContact records that a contact relationship ended: by the customer
+// (del_follow_user) or by the account (del_external_contact).
+func (s *Store) EndContact(ctx context.Context, workspaceID int64, accountUserID, externalUserID string, at time.Time, by string) error {
+	return s.write(ctx, workspaceID, func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE contacts SET deleted_at = ?, deleted_by = ? WHERE workspace_id = ? AND external_userid = ?
+			AND account_id = (SELECT id FROM accounts WHERE workspace_id = ? AND wecom_userid = ?) AND deleted_at IS NULL`,
+			ms(at), by, workspaceID, externalUserID, workspaceID, accountUserID)
+		if err != nil {
+			return err
+		}
+		_, err = res.RowsAffected()
+		return err
+	})
+}
+
+// DismissGroup records that a group was dissolved.
+func (s *Store) DismissGroup(ctx context.Context, workspaceID int64, chatID string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE chat_groups SET dismissed_at = ? WHERE workspace_id = ? AND chat_id = ? AND dismissed_at IS NULL`, ms(at), workspaceID, chatID)
+	return err
+}
+
+// LiveContacts lists the (account userid, external_userid) pairs the store
+// believes are live, for reconciliation with WeCom.
+func (s *Store) LiveContacts(ctx context.Context, workspaceID int64) (map[[2]string]bool, error) {
+	rows, err := s.query(ctx, `SELECT a.wecom_userid, c.external_userid FROM contacts c JOIN accounts a ON a.id = c.account_id
+		WHERE c.workspace_id = ? AND c.deleted_at IS NULL`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]string]bool{}
+	for rows.Next() {
+		var u, e string
+		if err := rows.Scan(&u, &e); err != nil {
+			return nil, err
+		}
+		out[[2]string{u, e}] = true
+	}
+	return out, rows.Err()
+}
+
+// DeleteChannelCode removes a code that WeCom refused to create.
+func (s *Store) DeleteChannelCode(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.exec(ctx, `DELETE FROM channel_codes WHERE id = ? AND workspace_id = ?`, id, workspaceID)
+	return oneRow(res, err)
+}
+
+// UpsertTags creates or updates tags by name (WeCom corp tags carry their id).
+func (s *Store) UpsertTags(ctx context.Context, workspaceID int64, tags []siyu.Tag) error {
+	return s.write(ctx, workspaceID, func(t *tx) error {
+		for _, tag := range tags {
+			if strings.TrimSpace(tag.Name) == "" {
+				continue
+			}
+			if _, err := t.exec(ctx, `INSERT INTO tags (workspace_id, name, group_name, wecom_tag_id) VALUES (?, ?, ?, ?)
+				ON CONFLICT (workspace_id, name) DO UPDATE SET group_name = excluded.group_name, wecom_tag_id = excluded.wecom_tag_id`,
+				workspaceID, strings.TrimSpace(tag.Name), tag.GroupName, tag.WeComTagID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -245,3 +245,31 @@ func (s *Store) codeStats(ctx context.Context, ws int64, state string) (map[stri
 	}
 	return out, rows.Err()
 }
+
+// SyncCheckpoint returns where an interrupted full sync of the workspace
+// stopped (the next member batch) and when that sync started.
+func (s *Store) SyncCheckpoint(ctx context.Context, workspaceID int64) (next int, started time.Time, ok bool, err error) {
+	var st int64
+	err = s.queryRow(ctx, `SELECT next_batch, started_at FROM wecom_sync_state WHERE workspace_id = ?`, workspaceID).Scan(&next, &st)
+	if err != nil {
+		if notFound(err) == siyu.ErrNotFound {
+			return 0, time.Time{}, false, nil
+		}
+		return 0, time.Time{}, false, err
+	}
+	return next, fromMS(st), true, nil
+}
+
+// SaveSyncCheckpoint records that batches before next are done.
+func (s *Store) SaveSyncCheckpoint(ctx context.Context, workspaceID int64, next int, started time.Time) error {
+	_, err := s.exec(ctx, `INSERT INTO wecom_sync_state (workspace_id, next_batch, started_at, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id) DO UPDATE SET next_batch = excluded.next_batch, started_at = excluded.started_at, updated_at = excluded.updated_at`,
+		workspaceID, next, ms(started), ms(s.now()))
+	return err
+}
+
+// ClearSyncCheckpoint marks the full sync finished.
+func (s *Store) ClearSyncCheckpoint(ctx context.Context, workspaceID int64) error {
+	_, err := s.exec(ctx, `DELETE FROM wecom_sync_state WHERE workspace_id = ?`, workspaceID)
+	return err
+}

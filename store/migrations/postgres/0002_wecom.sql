@@ -43,3 +43,11 @@ CREATE TABLE wecom_seen_events (
     seen_at      BIGINT NOT NULL,
     PRIMARY KEY (workspace_id, event_key)
 );
+
+-- Where an interrupted full sync resumes: the next batch of members.
+CREATE TABLE wecom_sync_state (
+    workspace_id BIGINT PRIMARY KEY REFERENCES workspaces(id),
+    next_batch   BIGINT NOT NULL,
+    started_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL
+);

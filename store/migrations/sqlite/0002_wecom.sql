@@ -43,3 +43,11 @@ CREATE TABLE wecom_seen_events (
     seen_at      INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, event_key)
 );
+
+-- Where an interrupted full sync resumes: the next batch of members.
+CREATE TABLE wecom_sync_state (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces(id),
+    next_batch   INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);

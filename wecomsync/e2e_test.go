@@ -1,0 +1,187 @@
+package wecomsync_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/emulator"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/store/storetest"
+	"siyu.dev/siyu/wecom"
+	"siyu.dev/siyu/wecomsync"
+)
+
+var ctx = context.Background()
+
+// rig is Siyu and the WeCom emulator talking over real HTTP on loopback: the
+// client calls the emulator's API, the emulator posts signed, encrypted
+// callbacks to Siyu's receiver.
+type rig struct {
+	st  *store.Store
+	ws  int64
+	svc *wecomsync.Service
+	emu *emulator.Emulator
+}
+
+func aesKey() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return strings.TrimRight(base64.StdEncoding.EncodeToString(b), "=")
+}
+
+func newRig(t *testing.T, pop *emulator.Population) *rig {
+	t.Helper()
+	st := storetest.Open(t)
+	w, err := st.CreateWorkspace(ctx, "brand", "木棉集")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := emulator.New(emulator.Config{Seed: 7, Population: pop})
+	t.Cleanup(emu.Close)
+	wecomSrv := httptest.NewServer(emu.Handler())
+	t.Cleanup(wecomSrv.Close)
+
+	svc := wecomsync.New(st, wecomsync.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
+		h, err := svc.Receiver(r.Context(), id)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	siyuSrv := httptest.NewServer(mux)
+	t.Cleanup(siyuSrv.Close)
+
+	token, key := "siyuCallbackToken", aesKey()
+	// Only the base URL and the secrets differ from the real service.
+	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: token, EncodingAESKey: key}
+	if err := svc.Configure(ctx, w.ID, app); err != nil {
+		t.Fatal(err)
+	}
+	cb := &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: token, EncodingAESKey: key}
+	if err := emu.SetCallback(ctx, cb); err != nil {
+		t.Fatalf("the emulator could not verify Siyu's callback URL: %v", err)
+	}
+	return &rig{st: st, ws: w.ID, svc: svc, emu: emu}
+}
+
+// The acceptance test of the WeCom channel: a per-order QR in the parcel is
+// scanned, the signed encrypted callback arrives, the welcome message goes
+// out, and the new contact is joined to the customer who placed the order.
+func TestParcelCodeJoinsTheScannerToTheOrdersCustomer(t *testing.T) {
+	r := newRig(t, nil)
+	if _, err := r.svc.FullSync(ctx, r.ws, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A Taobao order: only the buyer's nick and a masked phone are known,
+	// nothing that WeChat would ever show.
+	paid := time.Date(2026, 11, 11, 0, 3, 0, 0, siyu.Shanghai)
+	res, err := r.st.ImportOrders(ctx, r.ws, []siyu.OrderInput{{
+		Channel: siyu.ChannelTmall, ExternalID: "4012345678901234567", Status: siyu.StatusPaid, PlacedAt: paid, PaidAt: &paid,
+		Amount: 59900, BuyerName: "李静", Identifiers: []siyu.Identifier{{Kind: siyu.KindTaobaoNick, Value: "静静的小铺"}, {Kind: siyu.KindPhone, Value: "139****2211"}},
+	}}, "test")
+	if err != nil || res.Inserted != 1 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	buyer, _ := r.st.SearchCustomers(ctx, r.ws, siyu.CustomerQuery{Query: "静静的小铺"})
+	customer := buyer.Customers[0]
+	v, _ := r.st.Customer360(ctx, r.ws, customer.ID)
+	code, err := r.svc.CreateChannelCode(ctx, r.ws, siyu.ChannelCode{
+		Name: "双11包裹卡", Kind: siyu.CodeOrder, State: "o:" + strconv.FormatInt(v.Orders[0].ID, 10), OrderID: v.Orders[0].ID,
+		Accounts: []string{"service_01"}, Tags: []string{"包裹卡"}, Welcome: "您好，这是您的真丝衬衫洗护指南 👉",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code.ConfigID == "" || code.QRCode == "" || code.CustomerID != customer.ID {
+		t.Fatalf("code: %+v", code)
+	}
+
+	// User 3 of the emulator's population finds the card in the parcel and scans it.
+	scan, err := r.emu.Scan(code.ConfigID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.emu.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range r.emu.Deliveries() {
+		if d.Status != http.StatusOK {
+			t.Fatalf("callback delivery: %+v", d)
+		}
+	}
+
+	v, err = r.st.Customer360(ctx, r.ws, customer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Contacts) != 1 || v.Contacts[0].ExternalUserID != scan.ExternalUserID || v.Contacts[0].State != code.State {
+		t.Fatalf("the scanner should be a contact of the order's customer: %+v", v.Contacts)
+	}
+	if len(v.Orders) != 1 || v.Orders[0].ExternalID != "4012345678901234567" {
+		t.Fatalf("the contact's customer should own the order: %+v", v.Orders)
+	}
+	if !slices.ContainsFunc(v.Tags, func(tg siyu.Tag) bool { return tg.Name == "包裹卡" }) {
+		t.Fatalf("the code's tag was not applied: %+v", v.Tags)
+	}
+	kinds := map[siyu.IdentityKind]bool{}
+	for _, id := range v.Identities {
+		kinds[id.Kind] = true
+	}
+	if !kinds[siyu.KindExternalUser] || !kinds[siyu.KindUnionID] || !kinds[siyu.KindTaobaoNick] {
+		t.Fatalf("identities should now join WeChat and Taobao: %+v", v.Identities)
+	}
+	if !welcomed(r.emu, "service_01", scan.ExternalUserID) {
+		t.Fatal("the welcome message was not sent")
+	}
+	stats, _ := r.st.ChannelCode(ctx, r.ws, code.ID)
+	if stats.Stats.Adds != 1 || stats.Stats.Customers != 1 {
+		t.Fatalf("code stats: %+v", stats.Stats)
+	}
+
+	// The same event delivered again changes nothing.
+	before, _ := r.st.Customer360(ctx, r.ws, customer.ID)
+	if err := r.svc.HandleEvent(ctx, r.ws, lastEvent(t, r.emu)); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := r.st.Customer360(ctx, r.ws, customer.ID)
+	if len(after.Contacts) != len(before.Contacts) || len(after.Identities) != len(before.Identities) {
+		t.Fatal("a duplicated callback changed the customer")
+	}
+}
+
+func welcomed(emu *emulator.Emulator, userID, externalUserID string) bool {
+	for _, m := range emu.Snapshot().Members {
+		if m.UserID != userID {
+			continue
+		}
+		for _, c := range m.Contacts {
+			if c.ExternalUserID == externalUserID {
+				return c.Welcomed
+			}
+		}
+	}
+	return false
+}
+
+func lastEvent(t *testing.T, emu *emulator.Emulator) wecom.Event {
+	t.Helper()
+	evs := emu.Events()
+	if len(evs) == 0 {
+		t.Fatal("no events")
+	}
+	return evs[len(evs)-1]
+}

@@ -1,0 +1,168 @@
+// Package wecomsync joins the WeCom channel to Siyu's data: it turns
+// callbacks into contacts, groups and tags, runs full syncs and their
+// reconciliation, and creates channel codes (渠道活码) whose state links a new
+// contact to the customer the code was made for. It talks to WeCom only
+// through the wecom client, so the same code runs against the emulator and
+// the real service.
+package wecomsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/wecom"
+	"siyu.dev/siyu/wecom/wxcrypt"
+)
+
+// Service is the WeCom integration of every workspace that configured an app.
+type Service struct {
+	st      *store.Store
+	log     *slog.Logger
+	limiter wecom.Limiter
+	http    *http.Client
+
+	mu      sync.Mutex
+	clients map[int64]*clientFor
+}
+
+type clientFor struct {
+	app    siyu.WeComApp
+	client *wecom.Client
+}
+
+// Options tunes the service.
+type Options struct {
+	Logger *slog.Logger
+	// Limiter is shared by every client, so all callers of one corp and API
+	// draw from one budget. Default: an in-process token bucket.
+	Limiter    wecom.Limiter
+	HTTPClient *http.Client
+}
+
+// New returns the service.
+func New(st *store.Store, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Limiter == nil {
+		opts.Limiter = wecom.NewTokenBucket(wecom.TokenBucketConfig{})
+	}
+	return &Service{st: st, log: opts.Logger, limiter: opts.Limiter, http: opts.HTTPClient, clients: map[int64]*clientFor{}}
+}
+
+// ErrNotConfigured is returned for a workspace without a WeCom app.
+var ErrNotConfigured = errors.New("wecom is not configured for this workspace")
+
+// Configure saves a workspace's app and drops the cached client.
+func (s *Service) Configure(ctx context.Context, workspaceID int64, app siyu.WeComApp) error {
+	if _, err := wxcrypt.New(app.Token, app.EncodingAESKey, app.CorpID); err != nil {
+		return fmt.Errorf("%w: callback settings: %v", siyu.ErrInvalid, err)
+	}
+	if err := s.st.SetWeComApp(ctx, workspaceID, app); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.clients, workspaceID)
+	s.mu.Unlock()
+	return nil
+}
+
+// Client returns the WeCom client of a workspace.
+func (s *Service) Client(ctx context.Context, workspaceID int64) (*wecom.Client, siyu.WeComApp, error) {
+	s.mu.Lock()
+	c, ok := s.clients[workspaceID]
+	s.mu.Unlock()
+	if ok {
+		return c.client, c.app, nil
+	}
+	app, err := s.st.WeComApp(ctx, workspaceID)
+	if errors.Is(err, siyu.ErrNotFound) {
+		return nil, app, ErrNotConfigured
+	}
+	if err != nil {
+		return nil, app, err
+	}
+	client, err := wecom.NewClient(wecom.Config{BaseURL: app.BaseURL, CorpID: app.CorpID, Secret: app.Secret, Limiter: s.limiter, Logger: s.log, HTTPClient: s.http})
+	if err != nil {
+		return nil, app, err
+	}
+	s.mu.Lock()
+	s.clients[workspaceID] = &clientFor{app: app, client: client}
+	s.mu.Unlock()
+	return client, app, nil
+}
+
+// Receiver returns the callback handler of a workspace: WeCom posts to
+// /wecom/callback/{workspace}. Signatures, timestamps and replays are checked
+// by the wecom receiver; events are then deduplicated across nodes in the
+// store and handled.
+func (s *Service) Receiver(ctx context.Context, workspaceID int64) (http.Handler, error) {
+	_, app, err := s.Client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	crypt, err := wxcrypt.New(app.Token, app.EncodingAESKey, app.CorpID)
+	if err != nil {
+		return nil, err
+	}
+	return wecom.NewReceiver(crypt, func(ctx context.Context, ev wecom.Event) error {
+		return s.HandleEvent(ctx, workspaceID, ev)
+	}, wecom.ReceiverOptions{Logger: s.log}), nil
+}
+
+// eventKey identifies an event so that a second delivery is recognised.
+func eventKey(ev wecom.Event) string {
+	return strings.Join([]string{ev.Event, ev.ChangeType, ev.UserID, ev.ExternalUserID, ev.ChatID, ev.UpdateDetail, ev.ID,
+		fmt.Sprint(ev.CreateTime), strings.Join(ev.MemChangeList, ",")}, "|")
+}
+
+// HandleEvent applies one callback event. Handling is idempotent: a
+// duplicated delivery is skipped, and a failed one is forgotten so WeCom's
+// retry is handled.
+func (s *Service) HandleEvent(ctx context.Context, workspaceID int64, ev wecom.Event) (err error) {
+	key := eventKey(ev)
+	fresh, err := s.st.MarkEventSeen(ctx, workspaceID, key)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return nil
+	}
+	defer func() {
+		if err != nil {
+			s.st.ForgetEvent(context.WithoutCancel(ctx), workspaceID, key)
+		}
+	}()
+	at := time.Unix(ev.CreateTime, 0)
+	if ev.CreateTime == 0 {
+		at = time.Now()
+	}
+	switch ev.Event {
+	case wecom.EventChangeExternalContact:
+		switch ev.ChangeType {
+		case wecom.ChangeAddExternalContact, wecom.ChangeAddHalfExternalContact, wecom.ChangeEditExternalContact:
+			return s.contactAdded(ctx, workspaceID, ev)
+		case wecom.ChangeDelExternalContact:
+			return s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByAccount)
+		case wecom.ChangeDelFollowUser:
+			return s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByCustomer)
+		}
+	case wecom.EventChangeExternalChat:
+		if ev.ChangeType == wecom.ChangeDismiss {
+			return s.st.DismissGroup(ctx, workspaceID, ev.ChatID, at)
+		}
+		return s.syncGroup(ctx, workspaceID, ev.ChatID)
+	case wecom.EventChangeExternalTag:
+		return s.syncTags(ctx, workspaceID)
+	}
+	s.log.Debug("wecom event ignored", "event", ev.Event, "change", ev.ChangeType)
+	return nil
+}
