@@ -42,17 +42,28 @@ func (s *Service) contactAdded(ctx context.Context, ws int64, ev wecom.Event) er
 			return err
 		}
 	}
+	var follow *wecom.FollowUser
+	ec := wecom.ExternalContact{ExternalUserID: ev.ExternalUserID}
 	detail, err := client.GetExternalContact(ctx, ev.ExternalUserID, "")
-	if err != nil {
+	var apiErr *wecom.APIError
+	switch {
+	case err == nil:
+		ec = detail.ExternalContact
+		for i := range detail.FollowUser {
+			if detail.FollowUser[i].UserID == ev.UserID {
+				follow = &detail.FollowUser[i]
+			}
+		}
+	case errors.As(err, &apiErr) && apiErr.Code == wecom.ErrCodeNoExternalContactRelation:
+		// Already gone again (callbacks can trail the facts): record the
+		// add from what the event says; its del event follows.
+	default:
 		return err
 	}
-	var follow *wecom.FollowUser
-	for i := range detail.FollowUser {
-		if detail.FollowUser[i].UserID == ev.UserID {
-			follow = &detail.FollowUser[i]
-		}
+	in := contactInput(ev.UserID, ec, follow)
+	if in.AddedAt.IsZero() && ev.CreateTime > 0 {
+		in.AddedAt = time.Unix(ev.CreateTime, 0)
 	}
-	in := contactInput(ev.UserID, detail.ExternalContact, follow)
 	if in.State == "" {
 		in.State = ev.State
 	}
