@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ErrMaskedPhone is returned for phone numbers with masked digits such as
@@ -78,6 +79,9 @@ func NormalizeIdentifier(id Identifier) (Identifier, error) {
 	v := strings.TrimSpace(id.Value)
 	if v == "" {
 		return id, fmt.Errorf("empty %s", id.Kind)
+	}
+	if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+		return id, fmt.Errorf("%s is not valid text", id.Kind)
 	}
 	switch id.Kind {
 	case KindPhone:

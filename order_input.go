@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Prepare validates an incoming order and normalises it in place: identifiers
@@ -51,12 +52,27 @@ func (o *OrderInput) Prepare() error {
 	if o.Amount < 0 {
 		return bad("amount", "negative amount %s", o.Amount)
 	}
+	if o.Amount > MaxAmount {
+		return bad("amount", "amount %s over the limit of %s", o.Amount, MaxAmount)
+	}
 	if o.Refund < 0 || o.Refund > o.Amount {
 		return bad("refund", "refund %s outside 0..%s", o.Refund, o.Amount)
 	}
 	for i, it := range o.Items {
-		if it.Quantity < 0 || it.Price < 0 {
-			return bad(fmt.Sprintf("items[%d]", i), "negative quantity or price")
+		if it.Quantity < 0 || it.Price < 0 || it.Quantity > MaxQuantity || it.Price > MaxAmount {
+			return bad(fmt.Sprintf("items[%d]", i), "quantity or price out of range")
+		}
+		if err := checkText(fmt.Sprintf("items[%d].title", i), it.Title, 512); err != nil {
+			return RowError{Line: o.Line, Field: err.Field, Msg: err.Msg}
+		}
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"external_id", o.ExternalID, 128}, {"buyer_name", o.BuyerName, 128}, {"receiver", o.Receiver, 128},
+		{"province", o.Province, 64}, {"city", o.City, 64}, {"address", o.Address, 1024}, {"masked_phone", o.MaskedPhone, 32}} {
+		if err := checkText(f.name, f.value, f.max); err != nil {
+			return RowError{Line: o.Line, Field: err.Field, Msg: err.Msg}
 		}
 	}
 	ids := o.Identifiers[:0:0]
@@ -90,6 +106,11 @@ func (e *EventInput) Prepare() error {
 	if e.Type == "" || len(e.Type) > 64 {
 		return bad("type", "event type must be 1..64 bytes")
 	}
+	for _, f := range []struct{ name, value string }{{"type", e.Type}, {"source", e.Source}, {"name", e.Name}} {
+		if err := checkText(f.name, f.value, 128); err != nil {
+			return *err
+		}
+	}
 	if e.OccurredAt.IsZero() {
 		e.OccurredAt = time.Now()
 	}
@@ -111,6 +132,28 @@ func (e *EventInput) Prepare() error {
 	e.Identifiers = ids
 	if e.CustomerID == 0 && len(ids) == 0 {
 		return bad("identifiers", "no usable identifier (masked phones do not identify anyone)")
+	}
+	return nil
+}
+
+// Bounds of incoming orders: far above any real order, low enough that no
+// customer's total can overflow.
+const (
+	MaxAmount   Fen = 100_000_000_000 // ¥1,000,000,000.00 per order
+	MaxQuantity     = 1_000_000
+)
+
+// checkText refuses text that no database should store: invalid UTF-8, NUL
+// bytes (PostgreSQL rejects them) and runaway lengths.
+func checkText(field, s string, maxRunes int) *RowError {
+	if !utf8.ValidString(s) {
+		return &RowError{Field: field, Msg: "not valid UTF-8"}
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return &RowError{Field: field, Msg: "contains a NUL character"}
+	}
+	if n := utf8.RuneCountInString(s); n > maxRunes {
+		return &RowError{Field: field, Msg: fmt.Sprintf("too long (%d characters, max %d)", n, maxRunes)}
 	}
 	return nil
 }
