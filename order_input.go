@@ -139,7 +139,7 @@ func (e *EventInput) Prepare() error {
 // Bounds of incoming orders: far above any real order, low enough that no
 // customer's total can overflow.
 const (
-	MaxAmount   Fen = 100_000_000_000 // ¥1,000,000,000.00 per order
+	MaxAmount   Fen = 1_000_000_000_000 // ¥10,000,000,000.00 per order
 	MaxQuantity     = 1_000_000
 )
 

@@ -67,7 +67,7 @@ func (a *api) postOrders(w http.ResponseWriter, r *http.Request) error {
 
 // maxFen bounds every amount of an order (¥10 billion) so that sums over
 // millions of orders cannot overflow int64 in the database.
-const maxFen siyu.Fen = 1_000_000_000_000
+const maxFen = siyu.MaxAmount
 
 // maxQuantity bounds an item's quantity for the same reason.
 const maxQuantity = 1_000_000

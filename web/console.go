@@ -1,5 +1,5 @@
 // Package web is the server-rendered web console: login, the customer list
-// and 360 page, order imports, API tokens. Templates, styles and message
+// and 360 page, WeCom channel codes and contacts, order imports, API tokens. Templates, styles and message
 // catalogues are embedded, so the binary needs nothing at run time and the
 // build needs nothing but Go.
 package web
@@ -19,6 +19,12 @@ import (
 type Config struct {
 	Store  Store
 	Import ImportFunc
+	// Codes makes channel codes. Without it the console shows codes but
+	// cannot make new ones (WeCom is not set up).
+	Codes CodeCreator
+	// Contacts lists contacts for the contacts page and a code's page.
+	// Without it those lists say that contacts are not available.
+	Contacts ContactLister
 	// SecureCookies marks cookies Secure and expects https origins. Set it
 	// whenever the console is reached over TLS (also behind a proxy).
 	SecureCookies bool
@@ -27,14 +33,16 @@ type Config struct {
 
 // Console is the web console. It is an http.Handler.
 type Console struct {
-	store   Store
-	importF ImportFunc
-	secure  bool
-	log     *slog.Logger
-	pages   map[string]pageSet // by language
-	mux     *http.ServeMux
-	static  http.Handler
-	limiter *loginLimiter
+	store    Store
+	importF  ImportFunc
+	codes    CodeCreator
+	contacts ContactLister
+	secure   bool
+	log      *slog.Logger
+	pages    map[string]pageSet // by language
+	mux      *http.ServeMux
+	static   http.Handler
+	limiter  *loginLimiter
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -61,13 +69,15 @@ func New(cfg Config) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{
-		store:   cfg.Store,
-		importF: cfg.Import,
-		secure:  cfg.SecureCookies,
-		log:     log,
-		pages:   pages,
-		static:  http.StripPrefix("/static/", http.FileServerFS(staticFS)),
-		limiter: newLoginLimiter(),
+		store:    cfg.Store,
+		importF:  cfg.Import,
+		codes:    cfg.Codes,
+		contacts: cfg.Contacts,
+		secure:   cfg.SecureCookies,
+		log:      log,
+		pages:    pages,
+		static:   http.StripPrefix("/static/", http.FileServerFS(staticFS)),
+		limiter:  newLoginLimiter(),
 	}
 	c.routes()
 	return c, nil
@@ -86,6 +96,12 @@ func (c *Console) routes() {
 	m.Handle("GET /customers", c.authed(anyRole, c.customerList))
 	m.Handle("GET /customers/{id}", c.authed(anyRole, c.customerPage))
 	m.Handle("POST /customers/{id}/merges/{merge}/undo", c.authed(canWrite, c.undoMerge))
+
+	m.Handle("GET /codes", c.authed(anyRole, c.codeList))
+	m.Handle("GET /codes/new", c.authed(canWrite, c.codeNew))
+	m.Handle("POST /codes", c.authed(canWrite, c.codeCreate))
+	m.Handle("GET /codes/{id}", c.authed(anyRole, c.codePage))
+	m.Handle("GET /contacts", c.authed(anyRole, c.contactList))
 
 	m.Handle("GET /import", c.authed(canWrite, c.importPage))
 	m.Handle("POST /import", c.authedMultipart(canWrite, c.importSubmit))

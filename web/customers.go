@@ -73,31 +73,27 @@ func (c *Console) customerList(w http.ResponseWriter, r *http.Request) {
 	if page < d.Pages {
 		d.NextURL = pageURL(page + 1)
 	}
+	ids := make([]int64, len(res.Customers))
+	for i, cu := range res.Customers {
+		ids[i] = cu.ID
+	}
+	identities, err := c.store.IdentitiesOf(r.Context(), st.workspace.ID, ids)
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
 	for _, cu := range res.Customers {
-		row, err := c.customerRow(r, st.workspace.ID, cu)
-		if err != nil {
-			c.internalError(w, r, err)
-			return
-		}
-		d.Rows = append(d.Rows, row)
+		d.Rows = append(d.Rows, customerRowOf(cu, identities[cu.ID]))
 	}
 	c.render(w, r, http.StatusOK, "customers", c.newView(r, "customers.title", "customers", d))
 }
 
-// customerRow adds the identifier summary to a search hit. The search result
-// carries no identities, so this asks for each customer of the page (at most
-// customersPerPage of them).
-func (c *Console) customerRow(r *http.Request, workspaceID int64, cu siyu.Customer) (customerRow, error) {
+// customerRowOf adds the identifier summary to a search hit: the masked
+// phone and a few other identifiers, so that people can be told apart.
+func customerRowOf(cu siyu.Customer, identities []siyu.Identity) customerRow {
 	row := customerRow{Customer: cu}
-	full, err := c.store.Customer360(r.Context(), workspaceID, cu.ID)
-	if errors.Is(err, siyu.ErrNotFound) {
-		return row, nil // merged or gone between the search and now
-	}
-	if err != nil {
-		return row, err
-	}
 	const shown = 2
-	for _, id := range full.Identities {
+	for _, id := range identities {
 		switch {
 		case id.Kind == siyu.KindPhone && row.Phone == "":
 			row.Phone = id.Display
@@ -107,7 +103,7 @@ func (c *Console) customerRow(r *http.Request, workspaceID int64, cu siyu.Custom
 			row.More++
 		}
 	}
-	return row, nil
+	return row
 }
 
 type customerData struct {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"siyu.dev/siyu"
 )
@@ -55,4 +57,45 @@ func formatDate(v any) string {
 		return d
 	}
 	return s
+}
+
+// formatRate shows part/whole as a percentage with one decimal ("12.5%"),
+// rounded half up in integer arithmetic; a dash when whole is not positive.
+func formatRate(part, whole int) string {
+	if whole <= 0 || part < 0 {
+		return "—"
+	}
+	tenths := (int64(part)*1000 + int64(whole)/2) / int64(whole)
+	return fmt.Sprintf("%d.%d%%", tenths/10, tenths%10)
+}
+
+// perCustomer divides a cost among the customers it brought, rounded half
+// up to the fen; false when there is no cost or no customer to divide by.
+func perCustomer(cost siyu.Fen, customers int) (siyu.Fen, bool) {
+	if cost <= 0 || customers <= 0 {
+		return 0, false
+	}
+	n := siyu.Fen(customers)
+	return (cost + n/2) / n, true
+}
+
+// truncate shortens s to at most n characters, marking the cut with "…".
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:max(n-1, 0)])) + "…"
+}
+
+// shortID shows a long opaque id (a WeCom external_userid) by its ends,
+// which is enough to tell ids apart at a glance.
+func shortID(s string) string {
+	const head, tail = 6, 4
+	r := []rune(s)
+	if len(r) <= head+tail+2 {
+		return s
+	}
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

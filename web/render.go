@@ -15,8 +15,9 @@ import (
 var embedded embed.FS
 
 // pageNames are the templates under templates/ that render a whole page.
-// Each is parsed together with layout.html.
-var pageNames = []string{"login", "customers", "customer", "import", "import_result", "tokens", "error"}
+// Each is parsed together with layout.html and parts.html, which holds the
+// pieces that several pages share.
+var pageNames = []string{"login", "customers", "customer", "codes", "code", "code_new", "contacts", "import", "import_result", "tokens", "error"}
 
 // pageSet holds the parsed pages of one language.
 type pageSet map[string]*template.Template
@@ -31,7 +32,7 @@ func parsePages() (map[string]pageSet, error) {
 		funcs := templateFuncs(cats[lang])
 		set := pageSet{}
 		for _, name := range pageNames {
-			t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/"+name+".html")
+			t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}
@@ -66,7 +67,15 @@ func templateFuncs(cat catalogue) template.FuncMap {
 		"deletedBy": func(who string) string {
 			return cat.optional("deleted_by."+who, who)
 		},
-		"props": func(p map[string]any) string { return formatProps(cat, p) },
+		"codeKind": func(k string) string {
+			return cat.optional("code_kind."+k, k)
+		},
+		"contactStatus": func(s string) string {
+			return cat.optional("contacts.status_"+s, s)
+		},
+		"truncate": truncate,
+		"shortID":  shortID,
+		"props":    func(p map[string]any) string { return formatProps(cat, p) },
 		"source": func(src string) string {
 			return cat.optional("channel."+src, cat.optional("source."+src, src))
 		},
