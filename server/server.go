@@ -19,6 +19,7 @@ import (
 	"siyu.dev/siyu/orderfile"
 	"siyu.dev/siyu/store"
 	"siyu.dev/siyu/web"
+	"siyu.dev/siyu/wecomsync"
 )
 
 // Config is what serve needs.
@@ -26,6 +27,11 @@ type Config struct {
 	Store         *store.Store
 	Logger        *slog.Logger
 	SecureCookies bool
+	// WeCom is the WeCom integration; New makes one when nil.
+	WeCom *wecomsync.Service
+	// SyncInterval is how often every workspace's WeCom data is reconciled
+	// by a full sync (default 1 h).
+	SyncInterval time.Duration
 }
 
 // Server is the assembled program.
@@ -33,6 +39,7 @@ type Server struct {
 	cfg     Config
 	handler http.Handler
 	metrics *metrics
+	wecom   *wecomsync.Service
 }
 
 // New wires the handlers.
@@ -40,8 +47,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.WeCom == nil {
+		cfg.WeCom = wecomsync.New(cfg.Store, wecomsync.Options{Logger: cfg.Logger})
+	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = time.Hour
+	}
 	m := newMetrics(cfg.Store)
-	s := &Server{cfg: cfg, metrics: m}
+	s := &Server{cfg: cfg, metrics: m, wecom: cfg.WeCom}
 	console, err := web.New(web.Config{
 		Store:         cfg.Store,
 		Import:        s.importUpload,
@@ -57,9 +70,19 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/api/", api)
+	mux.HandleFunc("/wecom/callback/{workspace}", s.wecomCallback)
 	mux.Handle("/", console)
 	s.handler = m.instrument(mux)
 	return s, nil
+}
+
+// WeCom is the server's WeCom integration.
+func (s *Server) WeCom() *wecomsync.Service { return s.wecom }
+
+// RunWorkers runs the background work until ctx ends: the periodic WeCom
+// reconciliation.
+func (s *Server) RunWorkers(ctx context.Context) {
+	go s.wecom.Reconcile(ctx, s.cfg.SyncInterval)
 }
 
 // Handler is the root handler (for tests on httptest servers).

@@ -29,8 +29,9 @@ type Service struct {
 	limiter wecom.Limiter
 	http    *http.Client
 
-	mu      sync.Mutex
-	clients map[int64]*clientFor
+	mu        sync.Mutex
+	clients   map[int64]*clientFor
+	receivers map[int64]http.Handler
 }
 
 type clientFor struct {
@@ -55,7 +56,7 @@ func New(st *store.Store, opts Options) *Service {
 	if opts.Limiter == nil {
 		opts.Limiter = wecom.NewTokenBucket(wecom.TokenBucketConfig{})
 	}
-	return &Service{st: st, log: opts.Logger, limiter: opts.Limiter, http: opts.HTTPClient, clients: map[int64]*clientFor{}}
+	return &Service{st: st, log: opts.Logger, limiter: opts.Limiter, http: opts.HTTPClient, clients: map[int64]*clientFor{}, receivers: map[int64]http.Handler{}}
 }
 
 // ErrNotConfigured is returned for a workspace without a WeCom app.
@@ -71,6 +72,7 @@ func (s *Service) Configure(ctx context.Context, workspaceID int64, app siyu.WeC
 	}
 	s.mu.Lock()
 	delete(s.clients, workspaceID)
+	delete(s.receivers, workspaceID)
 	s.mu.Unlock()
 	return nil
 }
@@ -100,11 +102,17 @@ func (s *Service) Client(ctx context.Context, workspaceID int64) (*wecom.Client,
 	return client, app, nil
 }
 
-// Receiver returns the callback handler of a workspace: WeCom posts to
-// /wecom/callback/{workspace}. Signatures, timestamps and replays are checked
-// by the wecom receiver; events are then deduplicated across nodes in the
-// store and handled.
+// Receiver returns the callback handler of a workspace. Signatures,
+// timestamps and replays are checked by the wecom receiver (kept per
+// workspace, so its replay memory lasts); events are then deduplicated across
+// nodes in the store and handled.
 func (s *Service) Receiver(ctx context.Context, workspaceID int64) (http.Handler, error) {
+	s.mu.Lock()
+	h, ok := s.receivers[workspaceID]
+	s.mu.Unlock()
+	if ok {
+		return h, nil
+	}
 	_, app, err := s.Client(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -113,9 +121,13 @@ func (s *Service) Receiver(ctx context.Context, workspaceID int64) (http.Handler
 	if err != nil {
 		return nil, err
 	}
-	return wecom.NewReceiver(crypt, func(ctx context.Context, ev wecom.Event) error {
+	h = wecom.NewReceiver(crypt, func(ctx context.Context, ev wecom.Event) error {
 		return s.HandleEvent(ctx, workspaceID, ev)
-	}, wecom.ReceiverOptions{Logger: s.log}), nil
+	}, wecom.ReceiverOptions{Logger: s.log})
+	s.mu.Lock()
+	s.receivers[workspaceID] = h
+	s.mu.Unlock()
+	return h, nil
 }
 
 // eventKey identifies an event so that a second delivery is recognised.

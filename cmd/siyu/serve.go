@@ -41,8 +41,17 @@ func serveCmd(demoAlias bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log.Info("siyu is serving", "console", "http://"+ln.Addr().String()+"/", "database", st.Dialect())
-			return srv.Serve(ctx, ln)
+			self := "http://" + ln.Addr().String()
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ctx, ln) }()
+			srv.RunWorkers(ctx)
+			if demo || demoAlias {
+				if _, err := srv.DemoWeCom(ctx, self); err != nil {
+					log.Error("demo wecom emulator not started", "err", err)
+				}
+			}
+			log.Info("siyu is serving", "console", self+"/", "database", st.Dialect())
+			return <-errc
 		},
 	}
 	if demoAlias {

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"sync"
+)
+
+var localLocks sync.Map // name -> *sync.Mutex, for SQLite (one node)
+
+// TryLock takes a named lock for a job that must run on one node at a time
+// (a workspace's full sync). With PostgreSQL it is a session advisory lock,
+// so it holds across nodes; with SQLite, a process mutex. It reports false
+// when someone else holds it. Call the returned func to release it.
+func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), bool, error) {
+	if s.dialect == sqlite {
+		m, _ := localLocks.LoadOrStore([2]int64{int64(class), id}, &sync.Mutex{})
+		mu := m.(*sync.Mutex)
+		if !mu.TryLock() {
+			return nil, false, nil
+		}
+		return mu.Unlock, true, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, $2)`, class, int32(id)).Scan(&ok); err != nil {
+		conn.Close()
+		return nil, false, err
+	}
+	if !ok {
+		conn.Close()
+		return nil, false, nil
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, $2)`, class, int32(id))
+		conn.Close()
+	}, true, nil
+}
+
+// Lock classes.
+const (
+	LockWeComSync int32 = 0x5753 // "WS"
+)
+
+// WeComWorkspaces lists the workspaces that configured a WeCom app.
+func (s *Store) WeComWorkspaces(ctx context.Context) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT workspace_id FROM wecom_apps ORDER BY workspace_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
