@@ -1,0 +1,8 @@
+-- Fixed-window call counters shared by every node, for limits that must
+-- hold across nodes (WeCom's per-corp, per-API quotas).
+CREATE TABLE rate_windows (
+    bucket     TEXT NOT NULL,
+    window_ms  BIGINT NOT NULL,
+    calls      BIGINT NOT NULL,
+    PRIMARY KEY (bucket, window_ms)
+);
