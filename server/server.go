@@ -19,6 +19,7 @@ import (
 	"siyu.dev/siyu/orderfile"
 	"siyu.dev/siyu/store"
 	"siyu.dev/siyu/web"
+	"siyu.dev/siyu/wecom"
 	"siyu.dev/siyu/wecomsync"
 )
 
@@ -48,7 +49,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.WeCom == nil {
-		cfg.WeCom = wecomsync.New(cfg.Store, wecomsync.Options{Logger: cfg.Logger})
+		opts := wecomsync.Options{Logger: cfg.Logger}
+		if cfg.Store.Dialect() == "postgres" {
+			// Several nodes share one corp's quota: count it in the database.
+			opts.Limiter = cfg.Store.NewRateLimiter(wecom.DefaultPerMinute, time.Minute)
+		}
+		cfg.WeCom = wecomsync.New(cfg.Store, opts)
 	}
 	if cfg.SyncInterval <= 0 {
 		cfg.SyncInterval = time.Hour
