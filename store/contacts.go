@@ -444,3 +444,82 @@ func (s *Store) UpsertTags(ctx context.Context, workspaceID int64, tags []siyu.T
 		return nil
 	})
 }
+
+// SyncWeComTags makes the WeCom-sourced tags of customers match WeCom: byExt
+// maps external_userids to the corp tags their members put on them; a
+// customer gets the union over its contacts. With removeMissing, WeCom tags
+// a customer has that no contact carries any more are removed (only a
+// complete sync knows that). Customers tagged in Siyu itself keep those.
+func (s *Store) SyncWeComTags(ctx context.Context, workspaceID int64, byExt map[string][]siyu.Tag, removeMissing bool) error {
+	if len(byExt) == 0 {
+		return nil
+	}
+	return s.write(ctx, workspaceID, func(t *tx) error {
+		owner := map[string]int64{}
+		exts := make([]any, 0, len(byExt))
+		for e := range byExt {
+			exts = append(exts, e)
+		}
+		for start := 0; start < len(exts); start += 5000 {
+			part := exts[start:min(start+5000, len(exts))]
+			rows, err := t.query(ctx, `SELECT value, customer_id FROM identities WHERE workspace_id = ? AND kind = ? AND value IN (`+placeholders(len(part))+`)`,
+				append([]any{workspaceID, string(siyu.KindExternalUser)}, part...)...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var e string
+				var c int64
+				if err := rows.Scan(&e, &c); err != nil {
+					rows.Close()
+					return err
+				}
+				owner[e] = c
+			}
+			rows.Close()
+		}
+		want := map[int64]map[string]siyu.Tag{}
+		for e, tags := range byExt {
+			c, ok := owner[e]
+			if !ok {
+				continue
+			}
+			if want[c] == nil {
+				want[c] = map[string]siyu.Tag{}
+			}
+			for _, tag := range tags {
+				want[c][tag.Name] = tag
+			}
+		}
+		tagIDs := map[string]int64{}
+		for c, tags := range want {
+			keep := []any{c}
+			for name, tag := range tags {
+				id, ok := tagIDs[name]
+				if !ok {
+					if err := t.queryRow(ctx, `INSERT INTO tags (workspace_id, name, group_name, wecom_tag_id) VALUES (?, ?, ?, ?)
+						ON CONFLICT (workspace_id, name) DO UPDATE SET group_name = excluded.group_name, wecom_tag_id = excluded.wecom_tag_id RETURNING id`,
+						workspaceID, name, tag.GroupName, tag.WeComTagID).Scan(&id); err != nil {
+						return err
+					}
+					tagIDs[name] = id
+				}
+				if _, err := t.exec(ctx, `INSERT INTO customer_tags (customer_id, tag_id, source, created_at) VALUES (?, ?, 'wecom', ?) ON CONFLICT (customer_id, tag_id) DO NOTHING`,
+					c, id, ms(t.now)); err != nil {
+					return err
+				}
+				keep = append(keep, id)
+			}
+			if removeMissing {
+				q := `DELETE FROM customer_tags WHERE customer_id = ? AND source = 'wecom'`
+				if len(keep) > 1 {
+					q += ` AND tag_id NOT IN (` + placeholders(len(keep)-1) + `)`
+				}
+				if _, err := t.exec(ctx, q, keep...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

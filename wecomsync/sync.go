@@ -101,7 +101,7 @@ func (s *Service) FullSync(ctx context.Context, ws int64, progress func(Progress
 	batches := (len(members) + membersPerBatch - 1) / membersPerBatch
 	for b := first; b < batches; b++ {
 		batch := members[b*membersPerBatch : min((b+1)*membersPerBatch, len(members))]
-		n, ended, err := s.syncMembers(ctx, ws, client, batch, tagByID)
+		n, ended, err := s.syncMembers(ctx, ws, client, batch, tagByID, !res.Resumed && batches == 1)
 		if err != nil {
 			return res, err
 		}
@@ -135,10 +135,13 @@ func (s *Service) FullSync(ctx context.Context, ws int64, progress func(Progress
 
 // syncMembers walks the customers of a batch of members and ends the
 // relationships the store has that WeCom no longer lists.
-func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Client, members []string, tagByID map[string]siyu.Tag) (int, int, error) {
+//
+// removeTags says the batch covers every member, so WeCom tags no contact
+// carries any more can be removed from customers.
+func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Client, members []string, tagByID map[string]siyu.Tag, removeTags bool) (int, int, error) {
 	seen := map[[2]string]bool{}
 	var pending []store.ContactInput
-	tagged := map[string][][]siyu.Identifier{} // tag id -> customers
+	tagged := map[string][]siyu.Tag{} // external_userid -> corp tags on it
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -156,8 +159,14 @@ func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Clien
 		follow := &wecom.FollowUser{UserID: f.UserID, Remark: f.Remark, CreateTime: f.CreateTime, RemarkMobiles: f.RemarkMobiles, State: f.State}
 		pending = append(pending, contactInput(f.UserID, cf.ExternalContact, follow))
 		seen[[2]string{f.UserID, cf.ExternalContact.ExternalUserID}] = true
+		ext := cf.ExternalContact.ExternalUserID
+		if _, ok := tagged[ext]; !ok {
+			tagged[ext] = nil
+		}
 		for _, id := range f.TagID {
-			tagged[id] = append(tagged[id], []siyu.Identifier{{Kind: siyu.KindExternalUser, Value: cf.ExternalContact.ExternalUserID}})
+			if tag, ok := tagByID[id]; ok {
+				tagged[ext] = append(tagged[ext], tag)
+			}
 		}
 		n++
 		if len(pending) == 500 {
@@ -169,12 +178,8 @@ func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Clien
 	if err := flush(); err != nil {
 		return n, 0, err
 	}
-	for id, people := range tagged {
-		if tag, ok := tagByID[id]; ok {
-			if err := s.st.TagCustomers(ctx, ws, tag, people, "wecom"); err != nil {
-				return n, 0, err
-			}
-		}
+	if err := s.st.SyncWeComTags(ctx, ws, tagged, removeTags); err != nil {
+		return n, 0, err
 	}
 	live, err := s.st.LiveContacts(ctx, ws)
 	if err != nil {

@@ -149,6 +149,37 @@ func TestSyncAndCallbacksKeepStoreConsistentWithWeCom(t *testing.T) {
 	if len(diff(liveInEmulator(r.emu), live)) != 1 {
 		t.Fatal("the lost callback should leave exactly one difference")
 	}
+	// Tags changed in the console while callbacks are off: one added, one removed.
+	snap = r.emu.Snapshot()
+	var tagIDs []string
+	for _, g := range snap.TagGroups {
+		for _, tg := range g.Tags {
+			tagIDs = append(tagIDs, tg.ID)
+		}
+	}
+	if len(tagIDs) < 2 {
+		t.Fatal("the emulator should start with corp tags")
+	}
+	var tagged, untagged emulator.ContactSnapshot
+	var taggedBy, untaggedBy string
+	for _, m := range snap.Members {
+		for _, c := range m.Contacts {
+			if len(c.Tags) > 0 && taggedBy == "" {
+				tagged, taggedBy = c, m.UserID
+			} else if len(c.Tags) == 0 && untaggedBy == "" {
+				untagged, untaggedBy = c, m.UserID
+			}
+		}
+	}
+	if err := r.emu.EditContact(untaggedBy, untagged.ExternalUserID, nil, tagIDs[:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	if taggedBy != "" {
+		if err := r.emu.EditContact(taggedBy, tagged.ExternalUserID, nil, nil, tagged.Tags[:1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	res, err = r.svc.FullSync(ctx, r.ws, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -157,4 +188,57 @@ func TestSyncAndCallbacksKeepStoreConsistentWithWeCom(t *testing.T) {
 		t.Fatalf("reconciliation ended %d contacts, want 1", res.Ended)
 	}
 	check("after reconciliation")
+	checkTags(t, r)
+}
+
+// checkTags compares each customer's WeCom tags with the union of the corp
+// tags its contacts carry in WeCom.
+func checkTags(t *testing.T, r *rig) {
+	t.Helper()
+	snap := r.emu.Snapshot()
+	names := map[string]string{}
+	for _, g := range snap.TagGroups {
+		for _, tg := range g.Tags {
+			names[tg.ID] = tg.Name
+		}
+	}
+	want := map[int64]map[string]bool{}
+	for _, m := range snap.Members {
+		for _, c := range m.Contacts {
+			page, err := r.st.SearchCustomers(ctx, r.ws, siyu.CustomerQuery{Query: c.ExternalUserID})
+			if err != nil || len(page.Customers) != 1 {
+				t.Fatalf("contact %s: %d customers, %v", c.ExternalUserID, len(page.Customers), err)
+			}
+			id := page.Customers[0].ID
+			if want[id] == nil {
+				want[id] = map[string]bool{}
+			}
+			for _, tag := range c.Tags {
+				want[id][names[tag]] = true
+			}
+		}
+	}
+	tagged := 0
+	for id, tags := range want {
+		rows, err := r.st.DB().Query(fmt.Sprintf(`SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = %d AND ct.source = 'wecom'`, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			got[n] = true
+		}
+		rows.Close()
+		if fmt.Sprint(got) != fmt.Sprint(tags) {
+			t.Fatalf("customer %d: WeCom tags %v, store %v", id, tags, got)
+		}
+		if len(tags) > 0 {
+			tagged++
+		}
+	}
+	if tagged == 0 {
+		t.Fatal("no tagged contacts to compare")
+	}
 }
