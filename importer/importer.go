@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -70,6 +71,7 @@ func Reader(ctx context.Context, sink Sink, workspaceID int64, name string, r io
 	}
 	source := "import:" + string(opts.Format)
 	var res siyu.ImportResult
+	var mu sync.Mutex // res is shared with the storing goroutine
 	var rejects *rejectWriter
 	defer func() {
 		if rejects != nil {
@@ -135,29 +137,45 @@ func Reader(ctx context.Context, sink Sink, workspaceID int64, name string, r io
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", name, err)
 	}
-	batch := make([]siyu.OrderInput, 0, opts.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		got, err := sink.ImportOrders(ctx, workspaceID, batch, source)
-		res.Inserted += got.Inserted
-		res.Updated += got.Updated
-		res.Unchanged += got.Unchanged
-		res.NewCustomers += got.NewCustomers
-		res.Merges += got.Merges
-		// The parser already ran Prepare, so the store should reject nothing;
-		// if it does, report it like any other bad row.
-		for _, re := range got.Errors {
-			res.Rejected++
-			re.File = name
-			if len(res.Errors) < opts.MaxErrors {
-				res.Errors = append(res.Errors, re)
+	// Parsing and storing overlap: this goroutine parses the next batch while
+	// the store writes the previous one (two cores, two stages).
+	batches := make(chan []siyu.OrderInput, 2)
+	stored := make(chan error, 1)
+	go func() {
+		var err error
+		for batch := range batches {
+			if err != nil {
+				continue // drain after a failure
 			}
+			var got siyu.ImportResult
+			got, err = sink.ImportOrders(ctx, workspaceID, batch, source)
+			mu.Lock()
+			res.Inserted += got.Inserted
+			res.Updated += got.Updated
+			res.Unchanged += got.Unchanged
+			res.NewCustomers += got.NewCustomers
+			res.Merges += got.Merges
+			// The parser already ran Prepare, so the store should reject
+			// nothing; if it does, report it like any other bad row.
+			for _, re := range got.Errors {
+				res.Rejected++
+				re.File = name
+				if len(res.Errors) < opts.MaxErrors {
+					res.Errors = append(res.Errors, re)
+				}
+			}
+			mu.Unlock()
 		}
-		batch = batch[:0]
-		return err
+		stored <- err
+	}()
+	finish := func(readErr error) error {
+		close(batches)
+		if err := <-stored; err != nil {
+			return err
+		}
+		return readErr
 	}
+	batch := make([]siyu.OrderInput, 0, opts.BatchSize)
 	for {
 		o, err := p.next()
 		if err == io.EOF {
@@ -165,26 +183,40 @@ func Reader(ctx context.Context, sink Sink, workspaceID int64, name string, r io
 		}
 		var re siyu.RowError
 		if errors.As(err, &re) {
-			if err := reject(p, re); err != nil {
-				return res, err
+			mu.Lock()
+			err := reject(p, re)
+			mu.Unlock()
+			if err != nil {
+				ferr := finish(err)
+				return res, ferr
 			}
 			continue
 		}
 		if err != nil {
-			return res, fmt.Errorf("%s: %w", name, err)
+			ferr := finish(fmt.Errorf("%s: %w", name, err))
+			return res, ferr
 		}
 		batch = append(batch, o)
 		if len(batch) == opts.BatchSize {
-			if err := flush(); err != nil {
-				return res, err
+			select {
+			case batches <- batch:
+			case err := <-stored:
+				stored <- err
+				ferr := finish(nil)
+				return res, ferr
 			}
+			batch = make([]siyu.OrderInput, 0, opts.BatchSize)
 			p.progress.report(p.rows, false)
 		}
 		if ctx.Err() != nil {
-			return res, ctx.Err()
+			ferr := finish(ctx.Err())
+			return res, ferr
 		}
 	}
-	if err := flush(); err != nil {
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	if err := finish(nil); err != nil {
 		return res, err
 	}
 	p.done()

@@ -64,6 +64,8 @@ func New(cfg Config) (*Server, error) {
 	console, err := web.New(web.Config{
 		Store:         cfg.Store,
 		Import:        s.importUpload,
+		Codes:         s.wecom,
+		Contacts:      s.listContacts,
 		SecureCookies: cfg.SecureCookies,
 		Logger:        cfg.Logger,
 	})
@@ -127,6 +129,19 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "ok\n")
+}
+
+// listContacts adapts the store's contact list to the console's.
+func (s *Server) listContacts(ctx context.Context, workspaceID int64, state string, accountID int64, deleted *bool, limit, offset int) ([]web.ContactListItem, int, error) {
+	page, err := s.cfg.Store.ListContacts(ctx, workspaceID, store.ContactQuery{State: state, AccountID: accountID, Deleted: deleted, Limit: limit, Offset: offset})
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]web.ContactListItem, len(page.Contacts))
+	for i, c := range page.Contacts {
+		items[i] = web.ContactListItem(c)
+	}
+	return items, page.Total, nil
 }
 
 // importUpload is the console's import: the uploaded file goes through the

@@ -66,6 +66,7 @@ func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	f := newFixture(t)
 	f.seedOrders(f.wsA, "")
+	f.seedWeCom(f.wsA)
 	base := f.srv.URL
 
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -181,4 +182,60 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("row errors: %q", got)
 	}
 	shoot("import-result-en.png")
+
+	do("open the channel codes",
+		chromedp.Navigate(base+"/codes"),
+		chromedp.WaitVisible(chromedp.ID("codes")),
+	)
+	if got := text("#codes thead"); !strings.Contains(got, "Deletion rate") {
+		t.Errorf("English code table head: %q", got)
+	}
+	shoot("codes-en.png")
+	do("back to Chinese",
+		chromedp.Click(chromedp.ID("lang-zh")),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #codes-chart`)),
+	)
+	if got := text("h1"); got != "渠道活码" {
+		t.Errorf("codes heading: %q", got)
+	}
+	if got := text("#codes tbody"); !strings.Contains(got, "抖音直播间") || !strings.Contains(got, "66.7%") {
+		t.Errorf("codes table: %q", got)
+	}
+	shoot("codes-zh.png")
+
+	// Make a code with the form, as a person would.
+	do("make a code",
+		chromedp.Click(chromedp.ID("new-code")),
+		chromedp.WaitVisible(chromedp.ID("code-form")),
+		chromedp.SendKeys(chromedp.ID("code-name"), "小红书笔记"),
+		chromedp.SendKeys(chromedp.ID("code-state"), "xhs_note"),
+		chromedp.Click(chromedp.CSS(`input[name="accounts"][value="lisi"]`)),
+		chromedp.SendKeys(chromedp.ID("code-tags"), "小红书，种草"),
+		chromedp.SendKeys(chromedp.ID("code-welcome"), "谢谢关注！"),
+		chromedp.SendKeys(chromedp.ID("code-cost"), "500"),
+	)
+	shoot("code-new-zh.png")
+	do("submit the code",
+		chromedp.Click(chromedp.ID("code-submit")),
+		chromedp.WaitVisible(chromedp.ID("code-stats")),
+	)
+	if got := text("#code-name"); got != "小红书笔记" {
+		t.Errorf("new code's name: %q", got)
+	}
+	if got := text("#stat-cost"); got != "¥500.00" {
+		t.Errorf("new code's cost: %q", got)
+	}
+	shoot("code-zh.png")
+
+	do("open the contacts",
+		chromedp.Click(chromedp.CSS(`a.nav-item[href="/contacts"]`)),
+		chromedp.WaitVisible(chromedp.ID("contact-rows")),
+	)
+	if got := text("h1"); got != "客户联系" {
+		t.Errorf("contacts heading: %q", got)
+	}
+	if got := text("#contact-rows"); !strings.Contains(got, "赵一") || !strings.Contains(got, "客户删除了员工") {
+		t.Errorf("contacts: %q", got)
+	}
+	shoot("contacts-zh.png")
 }

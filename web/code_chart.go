@@ -36,7 +36,7 @@ type codeChartRow struct {
 
 const (
 	codeChartRows      = 10
-	codeChartWidth     = 720
+	codeChartWidth     = 960
 	codeChartLabelW    = 150
 	codeChartValueRoom = 44 // right of the longest bar, for its number
 	codeChartTop       = 30 // room for the legend

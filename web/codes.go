@@ -118,6 +118,7 @@ func (c *Console) codePage(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
+	table.Empty = "code.no_contacts"
 	v := c.newView(r, "code.title", "codes", codePageData{Code: newCodeRow(code, names), Contacts: table})
 	if r.URL.Query().Get("created") != "" {
 		v.Notice = "codes.created"

@@ -76,6 +76,7 @@ type contactTable struct {
 	Rows        []ContactListItem
 	Nav         pageNav
 	ShowState   bool
+	Empty       string // message key for an empty table
 }
 
 type contactListData struct {
@@ -104,7 +105,7 @@ func (c *Console) contactList(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	table.ShowState = true
+	table.ShowState, table.Empty = true, "contacts.none"
 	d := contactListData{Filter: f, Accounts: accounts, Statuses: contactStatuses, Table: table}
 	c.render(w, r, http.StatusOK, "contacts", c.newView(r, "contacts.title", "contacts", d))
 }

@@ -20,6 +20,8 @@ func TestCustomerSearch(t *testing.T) {
 	mustContain(t, all.body, "王小明", "李华", "138****8000", "¥200.00", "第 1–2 位，共 2 位客户")
 	// The last order of 李华, in Shanghai time.
 	mustContain(t, all.body, "2026-05-10 12:00")
+	// Besides the phone, two identifiers of each customer, and how many more.
+	mustContain(t, all.body, "淘宝昵称 · xiaoming", "会员号 · M-001", `<span class="chip chip-muted">&#43;1</span>`, "淘宝昵称 · lihua")
 	mustNotContain(t, all.body, "13800138000")
 
 	for _, q := range []string{"13800138000", "+86 138 0013 8000", "jd-wang", "M-001", "小明"} {

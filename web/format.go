@@ -94,7 +94,7 @@ func truncate(s string, n int) string {
 func shortID(s string) string {
 	const head, tail = 6, 4
 	r := []rune(s)
-	if len(r) <= head+tail+2 {
+	if len(r) <= head+tail+4 { // cutting would hide little
 		return s
 	}
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])

@@ -52,11 +52,15 @@ var passwordHash = func() string {
 	return h
 }()
 
-func newFixture(t *testing.T) *fixture { return newFixtureTLS(t, false) }
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, false, nil) }
 
 // newFixtureTLS serves the console over https with Secure cookies when tls is
 // set.
-func newFixtureTLS(t *testing.T, tls bool) *fixture {
+func newFixtureTLS(t *testing.T, tls bool) *fixture { return newFixtureWith(t, tls, nil) }
+
+// newFixtureWith lets a test change the console's configuration (to leave
+// out an optional part) before the console is built.
+func newFixtureWith(t *testing.T, tls bool, configure func(*web.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -90,12 +94,18 @@ func newFixtureTLS(t *testing.T, tls bool) *fixture {
 	if err := st.SetMembership(ctx, f.wsB.ID, f.logins["admin"].ID, siyu.RoleAnalyst); err != nil {
 		t.Fatal(err)
 	}
-	c, err := web.New(web.Config{
+	cfg := web.Config{
 		Store:         st,
 		Import:        testImporter(st),
+		Codes:         codeCreator{st},
+		Contacts:      contactLister(st),
 		SecureCookies: tls,
 		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	c, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +119,40 @@ func newFixtureTLS(t *testing.T, tls bool) *fixture {
 }
 
 type testWriter struct{ t *testing.T }
+
+// codeCreator does what the WeCom service does once WeCom has made the
+// contact way: it stores the code and the QR link. Like the service, it
+// refuses workspaces that have no WeCom app.
+type codeCreator struct{ st *store.Store }
+
+func (c codeCreator) CreateChannelCode(ctx context.Context, ws int64, code siyu.ChannelCode) (siyu.ChannelCode, error) {
+	if _, err := c.st.WeComApp(ctx, ws); err != nil {
+		return code, fmt.Errorf("workspace %d has no WeCom app: %w", ws, err)
+	}
+	created, err := c.st.CreateChannelCode(ctx, ws, code)
+	if err != nil {
+		return created, err
+	}
+	created.ConfigID = "cfg-" + created.State
+	created.QRCode = "https://qr.example.com/" + url.PathEscape(created.State) + ".png"
+	return created, c.st.SetChannelCodeWeCom(ctx, ws, created.ID, created.ConfigID, created.QRCode)
+}
+
+// contactLister is the console's contact list over the store, as the
+// server wires it.
+func contactLister(st *store.Store) web.ContactLister {
+	return func(ctx context.Context, ws int64, state string, accountID int64, deleted *bool, limit, offset int) ([]web.ContactListItem, int, error) {
+		p, err := st.ListContacts(ctx, ws, store.ContactQuery{State: state, AccountID: accountID, Deleted: deleted, Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, 0, err
+		}
+		items := make([]web.ContactListItem, len(p.Contacts))
+		for i, r := range p.Contacts {
+			items[i] = web.ContactListItem(r)
+		}
+		return items, p.Total, nil
+	}
+}
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

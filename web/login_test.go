@@ -267,10 +267,12 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.seedOrders(f.wsA, "")
+	seed := f.seedWeCom(f.wsA)
 	c := f.client()
 	c.login("admin")
 	id := f.customerID(f.wsA, "13800138000")
-	for _, path := range []string{"/customers", "/customers/" + itoa(id), "/import", "/settings/tokens"} {
+	for _, path := range []string{"/customers", "/customers/" + itoa(id), "/import", "/settings/tokens",
+		"/codes", "/codes/new", "/codes/" + itoa(seed.live.ID), "/contacts"} {
 		p := c.get(path)
 		if p.status != http.StatusOK {
 			t.Fatalf("%s: %d", path, p.status)

@@ -78,12 +78,22 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 		keys = append(keys, "event."+e)
 	}
 	keys = append(keys, "deleted_by."+siyu.DeletedByCustomer, "deleted_by."+siyu.DeletedByAccount)
+	for _, k := range codeKinds {
+		keys = append(keys, "code_kind."+k)
+	}
+	for _, s := range contactStatuses {
+		keys = append(keys, "contacts.status_"+s)
+	}
 	// Keys named in Go code.
 	keys = append(keys, "error.internal", "error.not_found", "error.forbidden", "error.csrf", "error.session_expired",
 		"error.bad_request", "error.bad_login", "error.too_many_attempts", "error.no_workspace", "merge.undone",
 		"merge.cannot_undo", "tokens.revoked", "tokens.bad_name", "tokens.bad_role", "tokens.name_taken",
 		"import.too_large", "import.no_file", "import.bad_format", "login.title", "customers.title",
-		"customer.title", "import.title", "import.result_title", "tokens.title", "error.title")
+		"customer.title", "import.title", "import.result_title", "tokens.title", "error.title",
+		"codes.title", "codes.new_title", "code.title", "contacts.title", "codes.created", "codes.not_configured",
+		"codes.refused", "codes.create_failed", "codes.bad_name", "codes.bad_kind", "codes.bad_state",
+		"codes.bad_accounts", "codes.bad_tag", "codes.bad_welcome", "codes.bad_order", "codes.order_needs_id",
+		"codes.bad_cost", "contacts.none", "code.no_contacts")
 	for lang, cat := range cats {
 		for _, k := range keys {
 			if _, ok := cat[k]; !ok {

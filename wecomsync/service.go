@@ -60,7 +60,7 @@ func New(st *store.Store, opts Options) *Service {
 }
 
 // ErrNotConfigured is returned for a workspace without a WeCom app.
-var ErrNotConfigured = errors.New("wecom is not configured for this workspace")
+var ErrNotConfigured = fmt.Errorf("wecom is not configured for this workspace: %w", siyu.ErrNotFound)
 
 // Configure saves a workspace's app and drops the cached client.
 func (s *Service) Configure(ctx context.Context, workspaceID int64, app siyu.WeComApp) error {
