@@ -69,3 +69,11 @@ func (e RowError) Error() string {
 	}
 	return s + e.Msg
 }
+
+// PersonalData is everything stored about one person, with protected
+// values (phones, emails) opened: the answer to a PIPL access request.
+type PersonalData struct {
+	Customer360
+	Identifiers []Identifier `json:"identifiers"` // in clear
+	ExportedAt  time.Time    `json:"exported_at"`
+}

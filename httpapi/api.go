@@ -24,6 +24,8 @@ type Store interface {
 	Unmerge(ctx context.Context, workspaceID, mergeID int64) error
 	ImportOrders(ctx context.Context, workspaceID int64, rows []siyu.OrderInput, source string) (siyu.ImportResult, error)
 	RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.EventInput) (int, error)
+	ExportCustomer(ctx context.Context, workspaceID, customerID int64) (siyu.PersonalData, error)
+	EraseCustomer(ctx context.Context, workspaceID, customerID int64, who string) error
 }
 
 // Config configures the API handler.
@@ -62,17 +64,20 @@ func New(cfg Config) http.Handler {
 	route("POST", "/api/v1/events", writer(a.postEvents))
 	route("GET", "/api/v1/customers", a.listCustomers)
 	route("GET", "/api/v1/customers/{id}", a.getCustomer)
+	route("GET", "/api/v1/customers/{id}/export", adminOnly(a.exportCustomer))
+	route("DELETE", "/api/v1/customers/{id}", adminOnly(a.eraseCustomer))
 	route("POST", "/api/v1/merges/{id}/undo", writer(a.undoMerge))
 	route("GET", "/api/v1/workspace", a.getWorkspace)
 
 	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
 	allowed := map[string][]string{
-		"/api/v1/orders":           {"POST"},
-		"/api/v1/events":           {"POST"},
-		"/api/v1/customers":        {"GET", "HEAD"},
-		"/api/v1/customers/{id}":   {"GET", "HEAD"},
-		"/api/v1/merges/{id}/undo": {"POST"},
-		"/api/v1/workspace":        {"GET", "HEAD"},
+		"/api/v1/orders":                {"POST"},
+		"/api/v1/events":                {"POST"},
+		"/api/v1/customers":             {"GET", "HEAD"},
+		"/api/v1/customers/{id}":        {"GET", "HEAD", "DELETE"},
+		"/api/v1/customers/{id}/export": {"GET", "HEAD"},
+		"/api/v1/merges/{id}/undo":      {"POST"},
+		"/api/v1/workspace":             {"GET", "HEAD"},
 	}
 	for path, methods := range allowed {
 		mux.Handle(path, a.serve(methodNotAllowed(strings.Join(methods, ", "))))

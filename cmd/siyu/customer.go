@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// customerCmd answers a person's data requests (PIPL): export and erase.
+func customerCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "customer", Short: "A person's data: export (access request) and erase (deletion request)"}
+	for _, action := range []string{"export", "erase"} {
+		var db dbFlags
+		var workspace, who string
+		var id int64
+		c := &cobra.Command{
+			Use:   action,
+			Short: map[string]string{"export": "Print everything stored about a customer as JSON, phones and emails in clear", "erase": "Erase a customer's personal data (orders stay as anonymous revenue)"}[action],
+			RunE: func(cmd *cobra.Command, args []string) error {
+				st, err := db.open(cmd.Context(), newLogger())
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
+				if err != nil {
+					return fmt.Errorf("workspace %q: %w", workspace, err)
+				}
+				if action == "erase" {
+					if err := st.EraseCustomer(cmd.Context(), w.ID, id, "cli:"+who); err != nil {
+						return err
+					}
+					fmt.Printf("customer %d erased\n", id)
+					return nil
+				}
+				data, err := st.ExportCustomer(cmd.Context(), w.ID, id)
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(data)
+			},
+		}
+		db.register(c)
+		c.Flags().StringVar(&workspace, "workspace", "", "workspace slug (required)")
+		c.Flags().Int64Var(&id, "id", 0, "customer id (required)")
+		c.Flags().StringVar(&who, "by", os.Getenv("USER"), "who asked, for the audit trail")
+		c.MarkFlagRequired("workspace")
+		c.MarkFlagRequired("id")
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
