@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"siyu.dev/siyu"
+)
+
+// PaidOrder is one paid order as the analytics models see it: who, when,
+// and what it earned net of refunds.
+type PaidOrder struct {
+	Customer int64
+	PaidAt   time.Time
+	Net      siyu.Fen
+	Channel  siyu.Channel
+}
+
+// StreamPaidOrders calls fn for every paid, not fully refunded order of the
+// workspace, sorted by customer and payment time, without holding them in
+// memory. Orders of merged-away customers are already with the survivor.
+func (s *Store) StreamPaidOrders(ctx context.Context, workspaceID int64, fn func(PaidOrder) error) error {
+	rows, err := s.query(ctx, `SELECT customer_id, paid_at, amount - refund, channel FROM orders
+		WHERE workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL
+		ORDER BY customer_id, paid_at, id`, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var o PaidOrder
+	var paid int64
+	for rows.Next() {
+		if err := rows.Scan(&o.Customer, &paid, &o.Net, &o.Channel); err != nil {
+			return err
+		}
+		o.PaidAt = fromMS(paid)
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CustomerIDs calls fn with every live customer id of the workspace, in
+// order (analytics need the customers without orders too).
+func (s *Store) CustomerIDs(ctx context.Context, workspaceID int64, fn func(id int64, created time.Time) error) error {
+	rows, err := s.query(ctx, `SELECT id, created_at FROM customers WHERE workspace_id = ? AND merged_into IS NULL ORDER BY id`, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id, created int64
+	for rows.Next() {
+		if err := rows.Scan(&id, &created); err != nil {
+			return err
+		}
+		if err := fn(id, fromMS(created)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// RFMBaselineRow is one customer's raw RFM values from the SQL baseline.
+type RFMBaselineRow struct {
+	Customer  int64
+	Recency   int // whole days from the last order's Shanghai date to asOf
+	Frequency int
+	Monetary  siyu.Fen
+}
+
+// RFMBaseline computes raw RFM values in one SQL aggregate, the way a
+// warehouse query would: the baseline the analytics benchmark compares
+// against, and an independent check of the Go computation. Days are counted
+// on Shanghai calendar dates (UTC+8, no DST).
+func (s *Store) RFMBaseline(ctx context.Context, workspaceID int64, asOf time.Time, fn func(RFMBaselineRow) error) error {
+	// Shanghai day number of a UTC millisecond time: floor((ms + 8h) / 1 day).
+	asOfDay := (asOf.UnixMilli() + 8*3600*1000) / 86400000
+	// Integer division floors here on both databases: times are positive.
+	day := `((paid_at + 28800000) / 86400000)`
+	rows, err := s.query(ctx, `SELECT customer_id, ? - MAX(`+day+`), COUNT(*), SUM(amount - refund) FROM orders
+		WHERE workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL GROUP BY customer_id`, asOfDay, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r RFMBaselineRow
+	for rows.Next() {
+		if err := rows.Scan(&r.Customer, &r.Recency, &r.Frequency, &r.Monetary); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
