@@ -2,6 +2,7 @@ package wecomsync
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -47,6 +48,16 @@ const checkpointTTL = 24 * time.Hour
 func (s *Service) FullSync(ctx context.Context, ws int64, progress func(Progress)) (SyncResult, error) {
 	start := time.Now()
 	var res SyncResult
+	// One sync of a workspace at a time, across nodes: a second one would
+	// read the first one's checkpoint as an interruption.
+	unlock, ok, err := s.st.TryLock(ctx, store.LockWeComSync, ws)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		return res, ErrSyncRunning
+	}
+	defer unlock()
 	report := func(p Progress) {
 		if progress != nil {
 			progress(p)
@@ -201,6 +212,10 @@ func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Clien
 	}
 	return n, ended, nil
 }
+
+// ErrSyncRunning is returned when another full sync of the workspace is
+// under way (on this node or another).
+var ErrSyncRunning = errors.New("a full sync of this workspace is already running")
 
 // DeletedBySync marks a relationship found gone by reconciliation: a del
 // callback was missed, so who ended it is unknown.

@@ -1,6 +1,8 @@
 package wecomsync_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/emulator"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/wecomsync"
 )
 
 // liveInEmulator lists member/external_userid pairs WeCom has.
@@ -240,5 +244,54 @@ func checkTags(t *testing.T, r *rig) {
 	}
 	if tagged == 0 {
 		t.Fatal("no tagged contacts to compare")
+	}
+}
+
+func TestOnlyOneFullSyncAtATime(t *testing.T) {
+	r := newRig(t, nil)
+	unlock, ok, err := r.st.TryLock(ctx, store.LockWeComSync, r.ws)
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if _, err := r.svc.FullSync(ctx, r.ws, nil); !errors.Is(err, wecomsync.ErrSyncRunning) {
+		t.Fatalf("sync while another runs: %v", err)
+	}
+	unlock()
+	if _, err := r.svc.FullSync(ctx, r.ws, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A full sync killed after its first batch of members resumes from the
+// checkpoint and ends consistent with WeCom.
+func TestInterruptedFullSyncResumes(t *testing.T) {
+	pop := emulator.DefaultPopulation()
+	for i := range 150 {
+		pop.Members = append(pop.Members, emulator.Member{UserID: fmt.Sprintf("guide_%03d", i), Name: fmt.Sprintf("导购%d", i)})
+	}
+	pop.ExistingContacts = 0.6
+	r := newRig(t, &pop)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := r.svc.FullSync(cctx, r.ws, func(p wecomsync.Progress) {
+		if p.Phase == "contacts" && p.Done == 1 {
+			cancel() // the node dies after the first batch
+		}
+	})
+	if err == nil {
+		t.Fatal("the interrupted sync reported success")
+	}
+	res, err := r.svc.FullSync(ctx, r.ws, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Resumed {
+		t.Fatal("the second sync started over instead of resuming")
+	}
+	live, _ := r.st.LiveContacts(ctx, r.ws)
+	if d := diff(liveInEmulator(r.emu), live); len(d) > 0 {
+		t.Fatalf("after resuming: %d differences, e.g. %v", len(d), d[:min(3, len(d))])
+	}
+	if res, _ := r.svc.FullSync(ctx, r.ws, nil); res.Resumed {
+		t.Fatal("a finished sync left its checkpoint behind")
 	}
 }

@@ -2,14 +2,13 @@ package wecomsync
 
 import (
 	"context"
+	"errors"
 	"time"
-
-	"siyu.dev/siyu/store"
 )
 
 // Reconcile runs a full sync of every workspace with a WeCom app every
-// interval, until ctx ends. A named lock makes one node do a workspace at a
-// time; callbacks keep the data fresh in between, and this repairs whatever
+// interval, until ctx ends. FullSync's lock makes one node do a workspace at
+// a time; callbacks keep the data fresh in between, and this repairs whatever
 // callbacks were missed.
 func (s *Service) Reconcile(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -31,12 +30,10 @@ func (s *Service) reconcileOnce(ctx context.Context) {
 		return
 	}
 	for _, ws := range workspaces {
-		unlock, ok, err := s.st.TryLock(ctx, store.LockWeComSync, ws)
-		if err != nil || !ok {
-			continue
-		}
 		res, err := s.FullSync(ctx, ws, nil)
-		unlock()
+		if errors.Is(err, ErrSyncRunning) {
+			continue // another node (or a manual sync) is on it
+		}
 		if err != nil {
 			s.log.Error("wecom reconcile", "workspace", ws, "err", err)
 			continue
