@@ -23,10 +23,10 @@ func TestFunnelByCodeAndBySource(t *testing.T) {
 	}
 	// Three people first bought on Tmall, one on JD; all but one JD buyer... see below.
 	mustImport(t, s.Store, ws,
-		paid(siyu.ChannelTmall, "T1", 5000, 0, union("a")),  // a: bought before adding only
-		paid(siyu.ChannelTmall, "T2", 8000, 0, union("b")),  // b: buys again after adding
-		paid(siyu.ChannelTmall, "T3", 3000, 0, union("c")),  // c: deletes, engaged, no order after
-		paid(siyu.ChannelJD, "J1", 1000, 0, union("d")),     // d: never added
+		paid(siyu.ChannelTmall, "T1", 5000, 0, union("a")), // a: bought before adding only
+		paid(siyu.ChannelTmall, "T2", 8000, 0, union("b")), // b: buys again after adding
+		paid(siyu.ChannelTmall, "T3", 3000, 0, union("c")), // c: deletes, engaged, no order after
+		paid(siyu.ChannelJD, "J1", 1000, 0, union("d")),    // d: never added
 		paid(siyu.ChannelTmall, "T4", 12000, 20, union("b")),
 		paid(siyu.ChannelWeChat, "W1", 6000, 25, union("e")), // e: added first, then buys
 	)
