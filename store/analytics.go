@@ -95,3 +95,23 @@ func (s *Store) RFMBaseline(ctx context.Context, workspaceID int64, asOf time.Ti
 	}
 	return rows.Err()
 }
+
+// SaveSnapshot stores the latest analytics document of a kind.
+func (s *Store) SaveSnapshot(ctx context.Context, workspaceID int64, kind string, computedAt time.Time, body []byte) error {
+	_, err := s.exec(ctx, `INSERT INTO analytics_snapshots (workspace_id, kind, computed_at, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, kind) DO UPDATE SET computed_at = excluded.computed_at, body = excluded.body`,
+		workspaceID, kind, ms(computedAt), string(body))
+	return err
+}
+
+// Snapshot returns the latest analytics document of a kind and when it was
+// computed; ErrNotFound when never computed.
+func (s *Store) Snapshot(ctx context.Context, workspaceID int64, kind string) ([]byte, time.Time, error) {
+	var body string
+	var at int64
+	err := s.queryRow(ctx, `SELECT body, computed_at FROM analytics_snapshots WHERE workspace_id = ? AND kind = ?`, workspaceID, kind).Scan(&body, &at)
+	if err != nil {
+		return nil, time.Time{}, notFound(err)
+	}
+	return []byte(body), fromMS(at), nil
+}

@@ -40,6 +40,16 @@ func (m Month) String() string {
 // MarshalText formats m as 2006-01.
 func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
+// UnmarshalText parses 2006-01.
+func (m *Month) UnmarshalText(b []byte) error {
+	t, err := time.Parse("2006-01", string(b))
+	if err != nil {
+		return fmt.Errorf("cohort: bad month %q", b)
+	}
+	*m = MonthFor(t.Year(), t.Month())
+	return nil
+}
+
 // monthCache maps days to months; consecutive days of one customer mostly
 // fall in one month, which then costs two comparisons.
 type monthCache struct {

@@ -240,3 +240,14 @@ func Snapshot(customers iter.Seq2[Customer, error], day rfm.Day, cfg Config) (Co
 	}
 	return counts, nil
 }
+
+// UnmarshalText reads the name MarshalText writes.
+func (p *Period) UnmarshalText(b []byte) error {
+	for _, x := range []Period{Daily, Weekly, Monthly} {
+		if x.String() == string(b) {
+			*p = x
+			return nil
+		}
+	}
+	return fmt.Errorf("lifecycle: unknown period %q", b)
+}

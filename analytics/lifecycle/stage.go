@@ -89,3 +89,20 @@ func (c Counts) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(m)
 }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (c *Counts) UnmarshalJSON(b []byte) error {
+	var m map[string]int
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*c = Counts{}
+	for code, n := range m {
+		var s Stage
+		if err := s.UnmarshalText([]byte(code)); err != nil {
+			return err
+		}
+		c[s] = n
+	}
+	return nil
+}

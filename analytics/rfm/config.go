@@ -105,3 +105,16 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// UnmarshalText reads the name MarshalText writes.
+func (s *Scoring) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "quintiles":
+		*s = Quintiles
+	case "fixed":
+		*s = Fixed
+	default:
+		return fmt.Errorf("rfm: unknown scoring %q", b)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+// Package analytics computes a workspace's models in one pass over its
+// orders: RFM, lifecycle stages and flows, cohorts and repurchase, CLV, and
+// the channel funnels, and keeps the result as the dashboard's snapshot.
+// The models themselves live in the subpackages, one per model, and know
+// nothing of the database.
+package analytics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"siyu.dev/siyu/analytics/cohort"
+	"siyu.dev/siyu/analytics/lifecycle"
+	"siyu.dev/siyu/analytics/rfm"
+	"siyu.dev/siyu/store"
+)
+
+// Config configures a refresh; the zero Config is the documented default.
+type Config struct {
+	RFM       rfm.Config
+	Lifecycle lifecycle.Config
+	Cohort    cohort.Config
+	// FlowMonths is how many months of lifecycle flows to keep (default 12).
+	FlowMonths int
+	// Now is the moment of the refresh (default time.Now).
+	Now time.Time
+}
+
+// Snapshot is everything the dashboard shows, as of ComputedAt.
+type Snapshot struct {
+	WorkspaceID int64     `json:"workspace_id"`
+	ComputedAt  time.Time `json:"computed_at"`
+	Customers   int       `json:"customers"` // live customers, with or without orders
+	Buyers      int       `json:"buyers"`
+	Orders      int       `json:"orders"`
+
+	RFM      *rfm.Report       `json:"rfm"`
+	Stages   lifecycle.Counts  `json:"stages"` // today
+	Flow     *lifecycle.Flow   `json:"flow"`   // monthly, over FlowMonths
+	Cohorts  *cohort.Report    `json:"cohorts"`
+	CLV      *CLVSummary       `json:"clv,omitempty"`
+	ByCode   []store.FunnelRow `json:"funnel_by_code"`
+	BySource []store.FunnelRow `json:"funnel_by_source"`
+
+	Timings map[string]time.Duration `json:"timings_ns"`
+}
+
+// SnapshotKind is the kind under which the dashboard snapshot is stored.
+const SnapshotKind = "dashboard"
+
+// Refresh computes everything for a workspace and stores the snapshot.
+func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config) (*Snapshot, error) {
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
+	}
+	if cfg.FlowMonths <= 0 {
+		cfg.FlowMonths = 12
+	}
+	snap := &Snapshot{WorkspaceID: workspaceID, ComputedAt: cfg.Now.UTC(), Timings: map[string]time.Duration{}}
+	lap := time.Now()
+	mark := func(name string) {
+		snap.Timings[name] = time.Since(lap)
+		lap = time.Now()
+	}
+
+	sums, err := loadSummaries(ctx, st, workspaceID, &snap.Orders)
+	if err != nil {
+		return nil, err
+	}
+	snap.Buyers = len(sums)
+	mark("load_orders")
+	var known []lifecycle.Known
+	err = st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
+		known = append(known, lifecycle.Known{Customer: id, Since: created})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	snap.Customers = len(known)
+	mark("load_customers")
+
+	if snap.RFM, err = rfm.Compute(summaries(sums), cfg.RFM); err != nil {
+		return nil, fmt.Errorf("rfm: %w", err)
+	}
+	mark("rfm")
+
+	today := rfm.DayOf(cfg.Now)
+	if snap.Stages, err = lifecycle.Snapshot(lifecycle.Join(slices.Values(known), summaries(sums)), today, cfg.Lifecycle); err != nil {
+		return nil, fmt.Errorf("lifecycle: %w", err)
+	}
+	from := rfm.DayOf(cfg.Now.AddDate(0, -cfg.FlowMonths, 0))
+	if snap.Flow, err = lifecycle.Flows(lifecycle.Join(slices.Values(known), summaries(sums)), lifecycle.Range{From: from, To: today, Period: lifecycle.Monthly}, cfg.Lifecycle); err != nil {
+		return nil, fmt.Errorf("lifecycle flows: %w", err)
+	}
+	mark("lifecycle")
+
+	if snap.Cohorts, err = cohort.Analyze(summaries(sums), cfg.Cohort); err != nil {
+		return nil, fmt.Errorf("cohorts: %w", err)
+	}
+	mark("cohorts")
+
+	if snap.CLV, err = computeCLV(sums, snap.RFM.AsOf); err != nil {
+		return nil, fmt.Errorf("clv: %w", err)
+	}
+	mark("clv")
+
+	if snap.ByCode, err = st.FunnelByCode(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	if snap.BySource, err = st.FunnelBySource(ctx, workspaceID, time.Time{}); err != nil {
+		return nil, err
+	}
+	mark("funnels")
+
+	body, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.SaveSnapshot(ctx, workspaceID, SnapshotKind, snap.ComputedAt, body); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// Latest returns the stored snapshot, or nil if none was computed yet.
+func Latest(ctx context.Context, st *store.Store, workspaceID int64) (*Snapshot, error) {
+	body, _, err := st.Snapshot(ctx, workspaceID, SnapshotKind)
+	if err != nil {
+		return nil, err
+	}
+	var snap Snapshot
+	if err := json.Unmarshal(body, &snap); err != nil {
+		return nil, err
+	}
+	return &snap, nil
+}
+
+// loadSummaries reads every paid order once, in customer order, into one
+// summary per customer (purchases kept), counting the orders.
+func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int) ([]rfm.Summary, error) {
+	var out []rfm.Summary
+	var streamErr error
+	seq := func(yield func(rfm.Order) bool) {
+		streamErr = st.StreamPaidOrders(ctx, ws, func(o store.PaidOrder) error {
+			*orders++
+			if !yield(rfm.Order{Customer: o.Customer, PaidAt: o.PaidAt, Net: o.Net}) {
+				return errStop
+			}
+			return nil
+		})
+	}
+	for s, err := range rfm.Summarize(seq) {
+		if err != nil {
+			return nil, err
+		}
+		s.Purchases = slices.Clone(s.Purchases)
+		out = append(out, s)
+	}
+	if streamErr != nil && streamErr != errStop {
+		return nil, streamErr
+	}
+	return out, nil
+}
+
+var errStop = fmt.Errorf("stop")
+
+func summaries(s []rfm.Summary) iter.Seq2[rfm.Summary, error] {
+	return func(yield func(rfm.Summary, error) bool) {
+		for _, x := range s {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}

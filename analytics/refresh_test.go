@@ -1,0 +1,85 @@
+package analytics_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/demo"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/store/storetest"
+)
+
+var ctx = context.Background()
+
+func demoStore(t *testing.T, customers int) (*store.Store, int64, time.Time) {
+	t.Helper()
+	st := storetest.Open(t)
+	w, err := st.CreateWorkspace(ctx, "brand", "brand")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, siyu.Shanghai)
+	ds := demo.Generate(demo.Config{Seed: 3, Customers: customers, Now: now})
+	if res, err := st.ImportOrders(ctx, w.ID, ds.Orders, "test"); err != nil || res.Rejected > 0 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	return st, w.ID, now
+}
+
+// The Go RFM must agree, customer by customer, with the same RFM computed
+// by one SQL query in the database.
+func TestRefreshAgreesWithSQL(t *testing.T) {
+	st, ws, now := demoStore(t, 1500)
+	snap, err := analytics.Refresh(ctx, st, ws, analytics.Config{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.RFM.Customers != snap.Buyers || snap.Buyers == 0 || snap.Orders == 0 {
+		t.Fatalf("snapshot: %d buyers, %d RFM customers, %d orders", snap.Buyers, snap.RFM.Customers, snap.Orders)
+	}
+	byID := map[int64]int{}
+	for i, r := range snap.RFM.Results {
+		byID[r.Customer] = i
+	}
+	asOf := snap.RFM.AsOf.Time()
+	n := 0
+	err = st.RFMBaseline(ctx, ws, asOf, func(b store.RFMBaselineRow) error {
+		i, ok := byID[b.Customer]
+		if !ok {
+			t.Errorf("customer %d in SQL, not in Go", b.Customer)
+			return nil
+		}
+		r := snap.RFM.Results[i]
+		if r.Recency != b.Recency || r.Frequency != b.Frequency || r.Monetary != b.Monetary {
+			t.Errorf("customer %d: Go R=%d F=%d M=%d, SQL R=%d F=%d M=%d", b.Customer, r.Recency, r.Frequency, r.Monetary, b.Recency, b.Frequency, b.Monetary)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(snap.RFM.Results) {
+		t.Fatalf("SQL has %d customers, Go %d", n, len(snap.RFM.Results))
+	}
+	if snap.Stages.Total() != snap.Customers {
+		t.Fatalf("stages cover %d of %d customers", snap.Stages.Total(), snap.Customers)
+	}
+	if snap.Cohorts.Customers != snap.Buyers {
+		t.Fatalf("cohorts cover %d of %d buyers", snap.Cohorts.Customers, snap.Buyers)
+	}
+	got, err := analytics.Latest(ctx, st, ws)
+	if err != nil {
+		t.Fatalf("stored snapshot: %v", err)
+	}
+	a, _ := json.Marshal(snap)
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("the stored snapshot does not read back the same:\n%.400s\n%.400s", a, b)
+	}
+}
