@@ -30,8 +30,9 @@ type Store interface {
 
 // Config configures the API handler.
 type Config struct {
-	Store  Store
-	Logger *slog.Logger // nil discards logs
+	Store     Store
+	Analytics Analytics    // optional
+	Logger    *slog.Logger // nil discards logs
 }
 
 // Limits of one request.
@@ -44,14 +45,15 @@ const (
 )
 
 type api struct {
-	store Store
-	log   *slog.Logger
+	store     Store
+	log       *slog.Logger
+	analytics Analytics
 }
 
 // New returns the handler for /api/v1/... . It expects the full request path
 // (mount it at "/api/" without stripping the prefix).
 func New(cfg Config) http.Handler {
-	a := &api{store: cfg.Store, log: cfg.Logger}
+	a := &api{store: cfg.Store, log: cfg.Logger, analytics: cfg.Analytics}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -68,6 +70,9 @@ func New(cfg Config) http.Handler {
 	route("DELETE", "/api/v1/customers/{id}", adminOnly(a.eraseCustomer))
 	route("POST", "/api/v1/merges/{id}/undo", writer(a.undoMerge))
 	route("GET", "/api/v1/workspace", a.getWorkspace)
+	route("GET", "/api/v1/analytics", a.getAnalytics)
+	route("POST", "/api/v1/analytics/refresh", writer(a.refreshAnalytics))
+	route("GET", "/api/v1/analytics/rfm/top", a.topRFM)
 
 	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
 	allowed := map[string][]string{

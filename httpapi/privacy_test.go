@@ -51,4 +51,3 @@ func TestExportAndEraseArePrivilegedAndScoped(t *testing.T) {
 		t.Fatal("the erased phone still finds someone")
 	}
 }
-

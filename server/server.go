@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics"
 	"siyu.dev/siyu/httpapi"
 	"siyu.dev/siyu/importer"
 	"siyu.dev/siyu/orderfile"
@@ -33,6 +34,9 @@ type Config struct {
 	// SyncInterval is how often every workspace's WeCom data is reconciled
 	// by a full sync (default 1 h).
 	SyncInterval time.Duration
+	// AnalyticsInterval is how often every workspace's analytics snapshot
+	// is recomputed (default 1 h); the console can also refresh on demand.
+	AnalyticsInterval time.Duration
 }
 
 // Server is the assembled program.
@@ -40,7 +44,8 @@ type Server struct {
 	cfg     Config
 	handler http.Handler
 	metrics *metrics
-	wecom   *wecomsync.Service
+	wecom     *wecomsync.Service
+	analytics *analytics.Service
 }
 
 // New wires the handlers.
@@ -59,8 +64,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SyncInterval <= 0 {
 		cfg.SyncInterval = time.Hour
 	}
+	if cfg.AnalyticsInterval <= 0 {
+		cfg.AnalyticsInterval = time.Hour
+	}
 	m := newMetrics(cfg.Store)
-	s := &Server{cfg: cfg, metrics: m, wecom: cfg.WeCom}
+	s := &Server{cfg: cfg, metrics: m, wecom: cfg.WeCom, analytics: analytics.NewService(cfg.Store, analytics.Config{})}
 	console, err := web.New(web.Config{
 		Store:         cfg.Store,
 		Import:        s.importUpload,
@@ -72,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Logger: cfg.Logger})
+	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Analytics: s.analytics, Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -88,9 +96,10 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) WeCom() *wecomsync.Service { return s.wecom }
 
 // RunWorkers runs the background work until ctx ends: the periodic WeCom
-// reconciliation.
+// reconciliation and analytics refresh.
 func (s *Server) RunWorkers(ctx context.Context) {
 	go s.wecom.Reconcile(ctx, s.cfg.SyncInterval)
+	go s.analytics.Schedule(ctx, s.cfg.AnalyticsInterval, func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) })
 }
 
 // Handler is the root handler (for tests on httptest servers).

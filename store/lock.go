@@ -42,6 +42,7 @@ func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), boo
 // Lock classes.
 const (
 	LockWeComSync int32 = 0x5753 // "WS"
+	LockAnalytics int32 = 0x414e // "AN"
 )
 
 // WeComWorkspaces lists the workspaces that configured a WeCom app.

@@ -68,7 +68,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(false), serveCmd(true), importCmd(), customerCmd(), wecomCmd(), emulatorCmd(), workspaceCmd(), userCmd(), tokenCmd(), migrateCmd(), versionCmd())
+	root.AddCommand(serveCmd(false), serveCmd(true), importCmd(), analyticsCmd(), customerCmd(), wecomCmd(), emulatorCmd(), workspaceCmd(), userCmd(), tokenCmd(), migrateCmd(), versionCmd())
 	return root
 }
 

@@ -1,0 +1,84 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics/rfm"
+	"siyu.dev/siyu/store"
+)
+
+// Service is the analytics of every workspace: the stored snapshots, their
+// refresh on demand and on a schedule.
+type Service struct {
+	st  *store.Store
+	cfg Config
+}
+
+// NewService returns the service; cfg applies to every refresh.
+func NewService(st *store.Store, cfg Config) *Service { return &Service{st: st, cfg: cfg} }
+
+// Latest returns the stored snapshot, computing it first if there is none.
+func (s *Service) Latest(ctx context.Context, workspaceID int64) (*Snapshot, error) {
+	snap, err := Latest(ctx, s.st, workspaceID)
+	if errors.Is(err, siyu.ErrNotFound) {
+		return s.Refresh(ctx, workspaceID)
+	}
+	return snap, err
+}
+
+// Refresh recomputes a workspace's snapshot now.
+func (s *Service) Refresh(ctx context.Context, workspaceID int64) (*Snapshot, error) {
+	cfg := s.cfg
+	cfg.Now = time.Now()
+	return Refresh(ctx, s.st, workspaceID, cfg)
+}
+
+// TopRFM ranks the workspace's customers by RFM and returns the n best:
+// "run the orders through RFM and add the 500 best on WeChat".
+func (s *Service) TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.Result, error) {
+	var orders int
+	sums, err := loadSummaries(ctx, s.st, workspaceID, &orders)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := rfm.Compute(summaries(sums), s.cfg.RFM)
+	if err != nil {
+		return nil, err
+	}
+	return rfm.Top(rep.Results, n, rfm.ByScore), nil
+}
+
+// Schedule refreshes every workspace every interval until ctx ends, one
+// node at a time per workspace.
+func (s *Service) Schedule(ctx context.Context, interval time.Duration, log func(msg string, args ...any)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		workspaces, err := s.st.Workspaces(ctx)
+		if err != nil {
+			log("analytics schedule", "err", err)
+			continue
+		}
+		for _, w := range workspaces {
+			unlock, ok, err := s.st.TryLock(ctx, store.LockAnalytics, w.ID)
+			if err != nil || !ok {
+				continue
+			}
+			snap, err := s.Refresh(ctx, w.ID)
+			unlock()
+			if err != nil {
+				log("analytics refresh", "workspace", w.Slug, "err", err)
+				continue
+			}
+			log("analytics refreshed", "workspace", w.Slug, "buyers", snap.Buyers, "orders", snap.Orders)
+		}
+	}
+}

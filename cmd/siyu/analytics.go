@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/rfm"
+)
+
+func analyticsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "analytics", Short: "RFM, lifecycle, cohorts, CLV and funnels of a workspace"}
+	for _, part := range []string{"refresh", "rfm", "lifecycle", "cohorts", "clv", "funnel"} {
+		var db dbFlags
+		var workspace, asOf, scoring string
+		var asJSON bool
+		c := &cobra.Command{
+			Use:   part,
+			Short: map[string]string{"refresh": "Recompute and store the dashboard snapshot", "rfm": "RFM scores, the R×F grid and segments",
+				"lifecycle": "Lifecycle stage counts and monthly flows", "cohorts": "Monthly cohorts, retention, repurchase, inter-purchase times",
+				"clv": "BG/NBD + Gamma-Gamma customer lifetime value", "funnel": "Funnels by channel code and by first-order source"}[part],
+			RunE: func(cmd *cobra.Command, args []string) error {
+				ctx := cmd.Context()
+				st, err := db.open(ctx, newLogger())
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				w, err := st.WorkspaceBySlug(ctx, workspace)
+				if err != nil {
+					return fmt.Errorf("workspace %q: %w", workspace, err)
+				}
+				cfg := analytics.Config{}
+				if asOf != "" {
+					d, err := rfm.ParseDay(asOf)
+					if err != nil {
+						return fmt.Errorf("--as-of: %w", err)
+					}
+					cfg.RFM.AsOf = d.Time()
+				}
+				if scoring != "" {
+					if err := cfg.RFM.Scoring.UnmarshalText([]byte(scoring)); err != nil {
+						return fmt.Errorf("--scoring: %w", err)
+					}
+				}
+				start := time.Now()
+				snap, err := analytics.Refresh(ctx, st, w.ID, cfg)
+				if err != nil {
+					return err
+				}
+				var out any = snap
+				switch part {
+				case "rfm":
+					if !asJSON {
+						return snap.RFM.WriteText(os.Stdout)
+					}
+					out = snap.RFM
+				case "lifecycle":
+					out = map[string]any{"stages": snap.Stages, "flow": snap.Flow}
+				case "cohorts":
+					out = snap.Cohorts
+				case "clv":
+					out = snap.CLV
+				case "funnel":
+					out = map[string]any{"by_code": snap.ByCode, "by_source": snap.BySource}
+				case "refresh":
+					if !asJSON {
+						fmt.Printf("customers %d, buyers %d, orders %d, computed in %.2fs\n", snap.Customers, snap.Buyers, snap.Orders, time.Since(start).Seconds())
+						for k, d := range snap.Timings {
+							fmt.Printf("  %-15s %.3fs\n", k, d.Seconds())
+						}
+						return nil
+					}
+				}
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			},
+		}
+		db.register(c)
+		c.Flags().StringVar(&workspace, "workspace", "", "workspace slug (required)")
+		c.Flags().StringVar(&asOf, "as-of", "", "RFM as-of date, YYYY-MM-DD (default: the day after the last order)")
+		c.Flags().StringVar(&scoring, "scoring", "", "RFM scoring: quintiles (default) or fixed")
+		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+		c.MarkFlagRequired("workspace")
+		cmd.AddCommand(c)
+	}
+	var db dbFlags
+	var workspace, out string
+	var n int
+	top := &cobra.Command{
+		Use:   "top",
+		Short: "The N best customers by RFM, as CSV (the list to add on WeChat)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := db.open(cmd.Context(), newLogger())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
+			if err != nil {
+				return fmt.Errorf("workspace %q: %w", workspace, err)
+			}
+			best, err := analytics.NewService(st, analytics.Config{}).TopRFM(cmd.Context(), w.ID, n)
+			if err != nil {
+				return err
+			}
+			f := os.Stdout
+			if out != "" && out != "-" {
+				if f, err = os.Create(out); err != nil {
+					return err
+				}
+				defer f.Close()
+			}
+			return rfm.WriteCSV(f, best)
+		},
+	}
+	db.register(top)
+	top.Flags().StringVar(&workspace, "workspace", "", "workspace slug (required)")
+	top.Flags().IntVarP(&n, "n", "n", 500, "how many")
+	top.Flags().StringVarP(&out, "out", "o", "-", "CSV file (default stdout)")
+	top.MarkFlagRequired("workspace")
+	cmd.AddCommand(top)
+	return cmd
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/rfm"
+)
+
+// Analytics is what the API needs of the analytics service.
+type Analytics interface {
+	Latest(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
+	Refresh(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
+	TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.Result, error)
+}
+
+func (a *api) getAnalytics(w http.ResponseWriter, r *http.Request) error {
+	if a.analytics == nil {
+		return notFound("analytics are not available")
+	}
+	snap, err := a.analytics.Latest(r.Context(), tokenFrom(r.Context()).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, snap)
+	return nil
+}
+
+func (a *api) refreshAnalytics(w http.ResponseWriter, r *http.Request) error {
+	if a.analytics == nil {
+		return notFound("analytics are not available")
+	}
+	snap, err := a.analytics.Refresh(r.Context(), tokenFrom(r.Context()).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, snap)
+	return nil
+}
+
+// topRFM is the ranked list of the best customers, as JSON or as the CSV
+// that operators take to WeChat (?format=csv).
+func (a *api) topRFM(w http.ResponseWriter, r *http.Request) error {
+	if a.analytics == nil {
+		return notFound("analytics are not available")
+	}
+	n := 500
+	if v := r.URL.Query().Get("n"); v != "" {
+		x, err := strconv.Atoi(v)
+		if err != nil || x < 1 || x > 100000 {
+			return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "n", Message: "n must be a whole number from 1 to 100000"}
+		}
+		n = x
+	}
+	top, err := a.analytics.TopRFM(r.Context(), tokenFrom(r.Context()).WorkspaceID, n)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="rfm-top.csv"`)
+		return rfm.WriteCSV(w, top)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customers": top})
+	return nil
+}

@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics"
+)
+
+func TestAnalyticsEndpoints(t *testing.T) {
+	a := newTestAPI(t)
+	h := New(Config{Store: a.store, Analytics: analytics.NewService(a.store, analytics.Config{}), Logger: slog.New(slog.DiscardHandler)})
+	a.srv = httptest.NewServer(h)
+	t.Cleanup(a.srv.Close)
+	_, tok := a.workspace("brand")
+	_, other := a.workspace("other")
+	for i, buyer := range []string{"13800000001", "13800000002", "13800000002", "13800000003"} {
+		a.importOrders(tok[siyu.RoleOperator], paidOrder(siyu.ChannelJD, "J"+strings.Repeat("1", i+1), siyu.Fen(1000*(i+1)), "买家", siyu.Identifier{Kind: siyu.KindPhone, Value: buyer}))
+	}
+	var snap analytics.Snapshot
+	r := a.get("/api/v1/analytics", tok[siyu.RoleAnalyst])
+	r.decode(t, &snap)
+	if r.Status != 200 || snap.Buyers != 3 || snap.Orders != 4 {
+		t.Fatalf("snapshot: %d %+v", r.Status, snap)
+	}
+	var empty analytics.Snapshot
+	a.get("/api/v1/analytics", other[siyu.RoleAnalyst]).decode(t, &empty)
+	if empty.Buyers != 0 {
+		t.Fatal("another workspace sees these buyers")
+	}
+	if r := a.do("POST", "/api/v1/analytics/refresh", tok[siyu.RoleAnalyst], nil); r.Status != http.StatusForbidden {
+		t.Fatalf("analyst refresh: %d", r.Status)
+	}
+	if r := a.do("POST", "/api/v1/analytics/refresh", tok[siyu.RoleOperator], nil); r.Status != 200 {
+		t.Fatalf("refresh: %d %s", r.Status, r.Body)
+	}
+	r = a.get("/api/v1/analytics/rfm/top?n=2&format=csv", tok[siyu.RoleAnalyst])
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(r.Body), "\uFEFF"))).ReadAll()
+	if r.Status != 200 || err != nil || len(recs) != 3 {
+		t.Fatalf("top csv: %d %v %q", r.Status, err, r.Body)
+	}
+	if r := a.get("/api/v1/analytics/rfm/top?n=zero", tok[siyu.RoleAnalyst]); r.Status != 400 {
+		t.Fatalf("bad n: %d", r.Status)
+	}
+}
