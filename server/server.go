@@ -41,9 +41,9 @@ type Config struct {
 
 // Server is the assembled program.
 type Server struct {
-	cfg     Config
-	handler http.Handler
-	metrics *metrics
+	cfg       Config
+	handler   http.Handler
+	metrics   *metrics
 	wecom     *wecomsync.Service
 	analytics *analytics.Service
 }

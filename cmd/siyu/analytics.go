@@ -19,7 +19,7 @@ func analyticsCmd() *cobra.Command {
 		var workspace, asOf, scoring string
 		var asJSON bool
 		c := &cobra.Command{
-			Use:   part,
+			Use: part,
 			Short: map[string]string{"refresh": "Recompute and store the dashboard snapshot", "rfm": "RFM scores, the R×F grid and segments",
 				"lifecycle": "Lifecycle stage counts and monthly flows", "cohorts": "Monthly cohorts, retention, repurchase, inter-purchase times",
 				"clv": "BG/NBD + Gamma-Gamma customer lifetime value", "funnel": "Funnels by channel code and by first-order source"}[part],
