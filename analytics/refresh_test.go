@@ -73,6 +73,19 @@ func TestRefreshAgreesWithSQL(t *testing.T) {
 	if snap.Cohorts.Customers != snap.Buyers {
 		t.Fatalf("cohorts cover %d of %d buyers", snap.Cohorts.Customers, snap.Buyers)
 	}
+	c := snap.CLV
+	if c == nil || c.GammaGamma == nil || c.BGNBD.R <= 0 || c.BGNBD.Alpha <= 0 || c.Repeaters == 0 || c.Customers != snap.Buyers {
+		t.Fatalf("clv: %+v", c)
+	}
+	inHistogram := 0
+	for _, b := range c.Histogram {
+		inHistogram += b.Customers
+	}
+	if inHistogram != c.Customers || c.ExpectedPurchases <= 0 || c.MeanCLV <= 0 || c.ProbablyAlive == 0 || c.ProbablyAlive > c.Customers {
+		t.Fatalf("clv predictions: %d in histogram of %d, %+v", inHistogram, c.Customers, c)
+	}
+	t.Logf("bg/nbd r=%.3f alpha=%.3f a=%.3f b=%.3f; gg p=%.2f q=%.2f v=%.2f; mean CLV %s", c.BGNBD.R, c.BGNBD.Alpha, c.BGNBD.A, c.BGNBD.B,
+		c.GammaGamma.P, c.GammaGamma.Q, c.GammaGamma.V, c.MeanCLV)
 	got, err := analytics.Latest(ctx, st, ws)
 	if err != nil {
 		t.Fatalf("stored snapshot: %v", err)

@@ -1,0 +1,118 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Customer is one customer's purchase history summarised for the models.
+// X, Tx and T share one time unit (weeks in the papers); the fitted
+// parameter α (and so every prediction horizon) is in that unit too.
+type Customer struct {
+	ID string
+	// X is the number of repeat purchases: distinct purchase days − 1.
+	X float64
+	// Tx is the time of the last purchase, measured from the first (0 when X is 0).
+	Tx float64
+	// T is the customer's age: time from the first purchase to the end of
+	// the observation period.
+	T float64
+	// Monetary is the mean spend of the repeat purchases (the first is left
+	// out), in whatever money unit predictions should come back in; it only
+	// matters to the Gamma-Gamma model and is 0 when X is 0.
+	Monetary float64
+}
+
+// Validate reports whether c is a history the BG/NBD model can describe:
+// X a whole number ≥ 0, 0 ≤ Tx ≤ T, Tx = 0 when X = 0, all finite.
+func (c Customer) Validate() error {
+	switch {
+	case !isFinite(c.X) || c.X < 0 || c.X != math.Trunc(c.X):
+		return fmt.Errorf("X = %v: want a whole number of repeat purchases ≥ 0", c.X)
+	case !isFinite(c.T) || c.T < 0:
+		return fmt.Errorf("T = %v: want a finite age ≥ 0", c.T)
+	case !isFinite(c.Tx) || c.Tx < 0 || c.Tx > c.T:
+		return fmt.Errorf("Tx = %v: want 0 ≤ Tx ≤ T (T = %v)", c.Tx, c.T)
+	case c.X == 0 && c.Tx != 0:
+		return fmt.Errorf("Tx = %v with X = 0: a customer without repeat purchases has Tx = 0", c.Tx)
+	}
+	return nil
+}
+
+// histories is a set of customers folded into distinct (x, t_x, T) triples,
+// with the distinct values of each coordinate pulled out so the likelihood
+// can compute everything that depends on one coordinate once per value
+// rather than once per triple.
+type histories struct {
+	xs, txs, ts []float64 // distinct values, ascending
+	rows        []historyRow
+	weight      float64 // total number of customers
+}
+
+type historyRow struct {
+	x, tx, t int32 // indexes into xs, txs, ts
+	weight   float64
+}
+
+type triple struct{ x, tx, t float64 }
+
+// aggregate validates cs and folds identical histories together. Real data
+// whose times are whole days has far fewer distinct triples than customers
+// (CDNOW: 2,357 customers, 1,016 triples; a simulated million over one
+// year of daily data: about 186,000), and the likelihood's cost is per
+// triple.
+func aggregate(cs []Customer) (*histories, error) {
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("clv: no customers to fit")
+	}
+	counts := make(map[triple]float64)
+	for i, c := range cs {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("clv: customer %d (%q): %w", i, c.ID, err)
+		}
+		counts[triple{c.X, c.Tx, c.T}]++
+	}
+	keys := make([]triple, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	// Sorted so the floating-point sums, and so the fit, do not depend on
+	// map iteration order.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.x != b.x {
+			return a.x < b.x
+		}
+		if a.t != b.t {
+			return a.t < b.t
+		}
+		return a.tx < b.tx
+	})
+	h := &histories{rows: make([]historyRow, len(keys)), weight: float64(len(cs))}
+	xIndex := indexValues(keys, func(k triple) float64 { return k.x }, &h.xs)
+	txIndex := indexValues(keys, func(k triple) float64 { return k.tx }, &h.txs)
+	tIndex := indexValues(keys, func(k triple) float64 { return k.t }, &h.ts)
+	for i, k := range keys {
+		h.rows[i] = historyRow{x: xIndex[k.x], tx: txIndex[k.tx], t: tIndex[k.t], weight: counts[k]}
+	}
+	return h, nil
+}
+
+// indexValues collects the distinct values of one coordinate into *values
+// (ascending) and returns each value's index.
+func indexValues(keys []triple, coord func(triple) float64, values *[]float64) map[float64]int32 {
+	index := make(map[float64]int32)
+	for _, k := range keys {
+		index[coord(k)] = 0
+	}
+	*values = make([]float64, 0, len(index))
+	for v := range index {
+		*values = append(*values, v)
+	}
+	sort.Float64s(*values)
+	for i, v := range *values {
+		index[v] = int32(i)
+	}
+	return index
+}
