@@ -67,10 +67,16 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		lap = time.Now()
 	}
 
-	sums, err := loadSummaries(ctx, st, workspaceID, &snap.Orders)
+	contacts, err := st.ContactFactsByCustomer(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
+	sources := newSourceFunnel(contacts)
+	sums, err := loadSummaries(ctx, st, workspaceID, &snap.Orders, sources.add)
+	if err != nil {
+		return nil, err
+	}
+	snap.BySource = sources.result()
 	snap.Buyers = len(sums)
 	mark("load_orders")
 	var known []lifecycle.Known
@@ -112,9 +118,6 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	if snap.ByCode, err = st.FunnelByCode(ctx, workspaceID); err != nil {
 		return nil, err
 	}
-	if snap.BySource, err = st.FunnelBySource(ctx, workspaceID, time.Time{}); err != nil {
-		return nil, err
-	}
 	mark("funnels")
 
 	body, err := json.Marshal(snap)
@@ -141,13 +144,17 @@ func Latest(ctx context.Context, st *store.Store, workspaceID int64) (*Snapshot,
 }
 
 // loadSummaries reads every paid order once, in customer order, into one
-// summary per customer (purchases kept), counting the orders.
-func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int) ([]rfm.Summary, error) {
+// summary per customer (purchases kept), counting the orders and showing
+// each to also.
+func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int, also func(store.PaidOrder)) ([]rfm.Summary, error) {
 	var out []rfm.Summary
 	var streamErr error
 	seq := func(yield func(rfm.Order) bool) {
 		streamErr = st.StreamPaidOrders(ctx, ws, func(o store.PaidOrder) error {
 			*orders++
+			if also != nil {
+				also(o)
+			}
 			if !yield(rfm.Order{Customer: o.Customer, PaidAt: o.PaidAt, Net: o.Net}) {
 				return errStop
 			}

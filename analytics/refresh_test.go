@@ -28,6 +28,22 @@ func demoStore(t *testing.T, customers int) (*store.Store, int64, time.Time) {
 	if res, err := st.ImportOrders(ctx, w.ID, ds.Orders, "test"); err != nil || res.Rejected > 0 {
 		t.Fatalf("import: %+v %v", res, err)
 	}
+	for _, a := range ds.Accounts {
+		if _, err := st.UpsertAccount(ctx, w.ID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contacts := make([]store.ContactInput, len(ds.Contacts))
+	for i, c := range ds.Contacts {
+		contacts[i] = store.ContactInput{AccountUserID: c.AccountUserID, ExternalUserID: c.ExternalUserID, Identifiers: c.Identifiers,
+			State: c.State, AddedAt: c.AddedAt, DeletedAt: c.DeletedAt, DeletedBy: c.DeletedBy}
+	}
+	if _, err := st.UpsertContacts(ctx, w.ID, contacts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordEvents(ctx, w.ID, ds.Events); err != nil {
+		t.Fatal(err)
+	}
 	return st, w.ID, now
 }
 
@@ -72,6 +88,26 @@ func TestRefreshAgreesWithSQL(t *testing.T) {
 	}
 	if snap.Cohorts.Customers != snap.Buyers {
 		t.Fatalf("cohorts cover %d of %d buyers", snap.Cohorts.Customers, snap.Buyers)
+	}
+	// The funnel by source, built in Go while the orders stream past, must
+	// equal the same funnel computed in SQL.
+	sqlRows, err := st.FunnelBySource(ctx, ws, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySQL := map[string]store.FunnelRow{}
+	for _, r := range sqlRows {
+		bySQL[r.Key] = r
+	}
+	retained := 0
+	for _, r := range snap.BySource {
+		if q := bySQL[r.Key]; q != r {
+			t.Errorf("source %s: Go %+v, SQL %+v", r.Key, r, q)
+		}
+		retained += r.Retained
+	}
+	if len(snap.BySource) != len(sqlRows) || retained == 0 {
+		t.Fatalf("by source: %d rows in Go, %d in SQL, %d retained", len(snap.BySource), len(sqlRows), retained)
 	}
 	c := snap.CLV
 	if c == nil || c.GammaGamma == nil || c.BGNBD.R <= 0 || c.BGNBD.Alpha <= 0 || c.Repeaters == 0 || c.Customers != snap.Buyers {

@@ -40,7 +40,7 @@ func (s *Service) Refresh(ctx context.Context, workspaceID int64) (*Snapshot, er
 // "run the orders through RFM and add the 500 best on WeChat".
 func (s *Service) TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.Result, error) {
 	var orders int
-	sums, err := loadSummaries(ctx, s.st, workspaceID, &orders)
+	sums, err := loadSummaries(ctx, s.st, workspaceID, &orders, nil)
 	if err != nil {
 		return nil, err
 	}

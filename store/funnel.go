@@ -131,3 +131,38 @@ func (s *Store) FunnelBySource(ctx context.Context, workspaceID int64, since tim
 	}
 	return out, rs.Err()
 }
+
+// ContactFacts is what the funnels need of a customer's WeCom contact:
+// when the customer was first added, whether a relationship is still live,
+// and whether the customer interacted after being added.
+type ContactFacts struct {
+	Added   time.Time
+	Live    bool
+	Engaged bool
+}
+
+// ContactFactsByCustomer returns the contact facts of every customer that
+// was ever added as a contact.
+func (s *Store) ContactFactsByCustomer(ctx context.Context, workspaceID int64) (map[int64]ContactFacts, error) {
+	rows, err := s.query(ctx, `SELECT k.customer_id, k.added, k.live,
+		CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.customer_id = k.customer_id AND e.occurred_at >= k.added) THEN 1 ELSE 0 END
+		FROM (SELECT customer_id, MIN(added_at) AS added, MAX(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END) AS live
+		      FROM contacts WHERE workspace_id = ? GROUP BY customer_id) k`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]ContactFacts{}
+	for rows.Next() {
+		var id, added int64
+		var live, engaged int
+		if err := rows.Scan(&id, &added, &live, &engaged); err != nil {
+			return nil, err
+		}
+		out[id] = ContactFacts{Added: fromMS(added), Live: live == 1, Engaged: engaged == 1}
+	}
+	return out, rows.Err()
+}
+
+// FinishFunnel fills a funnel row's rates from its counts.
+func FinishFunnel(r FunnelRow) FunnelRow { return finishFunnel(r) }
