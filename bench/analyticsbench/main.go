@@ -1,0 +1,144 @@
+// Command analyticsbench measures the full analytics refresh (RFM,
+// lifecycle, cohorts, CLV fit and predictions, funnels) of a workspace
+// against a baseline measured in the same run on the same store: the same
+// RFM values computed by one SQL aggregate. It prints a Markdown table for
+// docs/BENCHMARKS.md.
+//
+//	go run ./bench/gen -customers 300000 -orders 1000000 -out /tmp/orders.csv
+//	go run ./bench/analyticsbench -file /tmp/orders.csv [-database-url postgres://...] [-runs 3]
+//
+// The orders are imported once (with identity resolution, as in real use);
+// then baseline and refresh alternate, runs times each.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/importer"
+	"siyu.dev/siyu/orderfile"
+	"siyu.dev/siyu/store"
+)
+
+func main() {
+	file := flag.String("file", "", "generic order CSV (from bench/gen)")
+	db := flag.String("db", "", "an existing SQLite database with workspace \"bench\" (skips the import)")
+	pgURL := flag.String("database-url", "", "PostgreSQL URL (a fresh database or schema); default SQLite")
+	runs := flag.Int("runs", 3, "repetitions")
+	flag.Parse()
+	if err := run(*file, *db, *pgURL, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "analyticsbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(file, dbPath, pgURL string, runs int) error {
+	ctx := context.Background()
+	key := make([]byte, 32)
+	rand.Read(key)
+	dsn := pgURL
+	if dsn == "" {
+		dsn = dbPath
+		if dsn == "" {
+			dir, err := os.MkdirTemp("", "analyticsbench")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			dsn = filepath.Join(dir, "bench.db")
+		}
+	}
+	if k := os.Getenv("SIYU_BENCH_KEY"); k != "" {
+		copy(key, k)
+	}
+	st, err := store.Open(ctx, dsn, store.Options{SecretKey: key})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w, err := st.WorkspaceBySlug(ctx, "bench")
+	if err != nil {
+		if w, err = st.CreateWorkspace(ctx, "bench", "bench"); err != nil {
+			return err
+		}
+		if file == "" {
+			return fmt.Errorf("-file is required for a new database")
+		}
+		res, err := importer.File(ctx, st, w.ID, file, importer.Options{Format: orderfile.FormatGeneric, Progress: os.Stderr})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "imported %d orders, %d customers in %.1fs\n", res.Inserted, res.NewCustomers, res.Elapsed.Seconds())
+	}
+	asOf := time.Now()
+	var base, full []float64
+	var snap *analytics.Snapshot
+	for range runs {
+		start := time.Now()
+		n := 0
+		if err := st.RFMBaseline(ctx, w.ID, asOf, func(store.RFMBaselineRow) error { n++; return nil }); err != nil {
+			return err
+		}
+		base = append(base, time.Since(start).Seconds())
+		fmt.Fprintf(os.Stderr, "baseline SQL RFM: %d customers, %.2fs\n", n, base[len(base)-1])
+
+		start = time.Now()
+		snap, err = analytics.Refresh(ctx, st, w.ID, analytics.Config{})
+		if err != nil {
+			return err
+		}
+		full = append(full, time.Since(start).Seconds())
+		fmt.Fprintf(os.Stderr, "full refresh: %d buyers, %d orders, %.2fs\n", snap.Buyers, snap.Orders, full[len(full)-1])
+	}
+	host, _ := os.Hostname()
+	fmt.Printf("Analytics refresh: %s, %d customers (%d buyers), %d orders, %s, %d CPU, %s, %s, runs=%d, peak RSS %d MB\n\n",
+		st.Dialect(), snap.Customers, snap.Buyers, snap.Orders, runtime.Version(), runtime.NumCPU(), host, time.Now().Format("2006-01-02"), runs, peakRSSMB())
+	fmt.Println("| what | median s | vs SQL RFM |")
+	fmt.Println("|---|---:|---:|")
+	b := median(base)
+	fmt.Printf("| RFM in one SQL query (baseline) | %.2f | 1.00× |\n", b)
+	fmt.Printf("| full refresh | %.2f | %.2f× |\n", median(full), median(full)/b)
+	fmt.Println()
+	fmt.Println("Last refresh by step:")
+	fmt.Println()
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range snap.Timings {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		fmt.Printf("- %s: %.2fs\n", k, snap.Timings[k].Seconds())
+	}
+	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func peakRSSMB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
