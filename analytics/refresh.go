@@ -81,7 +81,14 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	mark("load_orders")
 	var known []lifecycle.Known
 	err = st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
-		known = append(known, lifecycle.Known{Customer: id, Since: created})
+		// Known since they were first seen: their first WeCom add when that
+		// came before the row was created (imported history); the first
+		// order is taken care of by lifecycle.Join.
+		since := created
+		if c, ok := contacts[id]; ok && c.Added.Before(since) {
+			since = c.Added
+		}
+		known = append(known, lifecycle.Known{Customer: id, Since: since})
 		return nil
 	})
 	if err != nil {

@@ -73,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 		Store:         cfg.Store,
 		Import:        s.importUpload,
 		Codes:         s.wecom,
+		Analytics:     s.analytics,
 		Contacts:      s.listContacts,
 		SecureCookies: cfg.SecureCookies,
 		Logger:        cfg.Logger,

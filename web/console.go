@@ -1,5 +1,6 @@
-// Package web is the server-rendered web console: login, the customer list
-// and 360 page, WeCom channel codes and contacts, order imports, API tokens. Templates, styles and message
+// Package web is the server-rendered web console: login, the analytics
+// dashboard, the customer list and 360 page, WeCom channel codes and
+// contacts, order imports, API tokens. Templates, styles and message
 // catalogues are embedded, so the binary needs nothing at run time and the
 // build needs nothing but Go.
 package web
@@ -25,6 +26,9 @@ type Config struct {
 	// Contacts lists contacts for the contacts page and a code's page.
 	// Without it those lists say that contacts are not available.
 	Contacts ContactLister
+	// Analytics gives the dashboard its snapshot. Without it the dashboard
+	// says that analytics are not available.
+	Analytics AnalyticsSource
 	// SecureCookies marks cookies Secure and expects https origins. Set it
 	// whenever the console is reached over TLS (also behind a proxy).
 	SecureCookies bool
@@ -33,16 +37,18 @@ type Config struct {
 
 // Console is the web console. It is an http.Handler.
 type Console struct {
-	store    Store
-	importF  ImportFunc
-	codes    CodeCreator
-	contacts ContactLister
-	secure   bool
-	log      *slog.Logger
-	pages    map[string]pageSet // by language
-	mux      *http.ServeMux
-	static   http.Handler
-	limiter  *loginLimiter
+	store     Store
+	importF   ImportFunc
+	codes     CodeCreator
+	contacts  ContactLister
+	analytics AnalyticsSource
+	secure    bool
+	log       *slog.Logger
+	cats      map[string]catalogue // by language
+	pages     map[string]pageSet   // by language
+	mux       *http.ServeMux
+	static    http.Handler
+	limiter   *loginLimiter
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -60,7 +66,11 @@ func New(cfg Config) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pages, err := parsePages()
+	cats, err := loadCatalogues()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages(cats)
 	if err != nil {
 		return nil, err
 	}
@@ -69,15 +79,17 @@ func New(cfg Config) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{
-		store:    cfg.Store,
-		importF:  cfg.Import,
-		codes:    cfg.Codes,
-		contacts: cfg.Contacts,
-		secure:   cfg.SecureCookies,
-		log:      log,
-		pages:    pages,
-		static:   http.StripPrefix("/static/", http.FileServerFS(staticFS)),
-		limiter:  newLoginLimiter(),
+		store:     cfg.Store,
+		importF:   cfg.Import,
+		codes:     cfg.Codes,
+		contacts:  cfg.Contacts,
+		analytics: cfg.Analytics,
+		secure:    cfg.SecureCookies,
+		log:       log,
+		cats:      cats,
+		pages:     pages,
+		static:    http.StripPrefix("/static/", http.FileServerFS(staticFS)),
+		limiter:   newLoginLimiter(),
 	}
 	c.routes()
 	return c, nil
@@ -93,6 +105,9 @@ func (c *Console) routes() {
 	m.Handle("POST /workspace", c.authed(anyRole, c.switchWorkspace))
 
 	m.Handle("GET /{$}", http.RedirectHandler("/customers", http.StatusSeeOther))
+	m.Handle("GET /dashboard", c.authed(anyRole, c.dashboard))
+	m.Handle("POST /dashboard/refresh", c.authed(canWrite, c.dashboardRefresh))
+
 	m.Handle("GET /customers", c.authed(anyRole, c.customerList))
 	m.Handle("GET /customers/{id}", c.authed(anyRole, c.customerPage))
 	m.Handle("POST /customers/{id}/merges/{merge}/undo", c.authed(canWrite, c.undoMerge))
@@ -127,9 +142,11 @@ func (c *Console) staticFiles() http.Handler {
 			c.notFound(w, r) // no directory listings
 			return
 		}
-		// The files change only with the binary; an hour of caching is a
+		// The files change only with the binary. A link with the file's
+		// hash (assetURL) may be kept for good; a plain link for an hour, a
 		// fair trade between speed and picking up a new release.
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		path := strings.TrimPrefix(r.URL.Path, "/static/")
+		w.Header().Set("Cache-Control", staticCacheControl(path, r.URL.Query().Get("v")))
 		c.static.ServeHTTP(w, r)
 	})
 }

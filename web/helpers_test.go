@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics"
 	"siyu.dev/siyu/auth"
 	"siyu.dev/siyu/orderfile"
 	"siyu.dev/siyu/store"
@@ -27,7 +28,10 @@ import (
 	"siyu.dev/siyu/web"
 )
 
-var _ web.Store = (*store.Store)(nil)
+var (
+	_ web.Store           = (*store.Store)(nil)
+	_ web.AnalyticsSource = (*analytics.Service)(nil)
+)
 
 const testPassword = "correct-horse-42"
 
@@ -99,6 +103,7 @@ func newFixtureWith(t *testing.T, tls bool, configure func(*web.Config)) *fixtur
 		Import:        testImporter(st),
 		Codes:         codeCreator{st},
 		Contacts:      contactLister(st),
+		Analytics:     analytics.NewService(st, analytics.Config{}),
 		SecureCookies: tls,
 		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

@@ -272,7 +272,7 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 	c.login("admin")
 	id := f.customerID(f.wsA, "13800138000")
 	for _, path := range []string{"/customers", "/customers/" + itoa(id), "/import", "/settings/tokens",
-		"/codes", "/codes/new", "/codes/" + itoa(seed.live.ID), "/contacts"} {
+		"/codes", "/codes/new", "/codes/" + itoa(seed.live.ID), "/contacts", "/dashboard"} {
 		p := c.get(path)
 		if p.status != http.StatusOK {
 			t.Fatalf("%s: %d", path, p.status)

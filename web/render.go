@@ -17,16 +17,12 @@ var embedded embed.FS
 // pageNames are the templates under templates/ that render a whole page.
 // Each is parsed together with layout.html and parts.html, which holds the
 // pieces that several pages share.
-var pageNames = []string{"login", "customers", "customer", "codes", "code", "code_new", "contacts", "import", "import_result", "tokens", "error"}
+var pageNames = []string{"login", "dashboard", "customers", "customer", "codes", "code", "code_new", "contacts", "import", "import_result", "tokens", "error"}
 
 // pageSet holds the parsed pages of one language.
 type pageSet map[string]*template.Template
 
-func parsePages() (map[string]pageSet, error) {
-	cats, err := loadCatalogues()
-	if err != nil {
-		return nil, err
-	}
+func parsePages(cats map[string]catalogue) (map[string]pageSet, error) {
 	out := map[string]pageSet{}
 	for _, lang := range languages {
 		funcs := templateFuncs(cats[lang])
@@ -79,7 +75,9 @@ func templateFuncs(cat catalogue) template.FuncMap {
 		"source": func(src string) string {
 			return cat.optional("channel."+src, cat.optional("source."+src, src))
 		},
-		"initial": initial,
+		"initial":   initial,
+		"asset":     assetURL,
+		"chartSlot": chartSlot,
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics/lifecycle"
+	"siyu.dev/siyu/analytics/rfm"
 )
 
 var (
@@ -93,7 +95,14 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 		"codes.title", "codes.new_title", "code.title", "contacts.title", "codes.created", "codes.not_configured",
 		"codes.refused", "codes.create_failed", "codes.bad_name", "codes.bad_kind", "codes.bad_state",
 		"codes.bad_accounts", "codes.bad_tag", "codes.bad_welcome", "codes.bad_order", "codes.order_needs_id",
-		"codes.bad_cost", "contacts.none", "code.no_contacts")
+		"codes.bad_cost", "contacts.none", "code.no_contacts", "dashboard.title", "dashboard.refreshed",
+		"dashboard.unavailable", "dashboard.yes", "dashboard.no")
+	for _, s := range lifecycle.Stages {
+		keys = append(keys, "stage."+s.String())
+	}
+	for _, s := range rfm.Segments {
+		keys = append(keys, "segment."+s.String())
+	}
 	for lang, cat := range cats {
 		for _, k := range keys {
 			if _, ok := cat[k]; !ok {
