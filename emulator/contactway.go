@@ -337,6 +337,19 @@ func (w *contactWay) usable(t time.Time) bool {
 	return true
 }
 
+// inTurn lists the way's members starting with the one whose turn it is,
+// and moves the turn on: a several-member way hands new scans to its
+// members in turn.
+func (e *Emulator) inTurn(w *contactWay) []*memberState {
+	ms := e.wayMembers(w)
+	if len(ms) == 0 {
+		return nil
+	}
+	start := w.turn % len(ms)
+	w.turn++
+	return append(ms[start:len(ms):len(ms)], ms[:start]...)
+}
+
 // wayMembers lists the members a scan of w can reach.
 func (e *Emulator) wayMembers(w *contactWay) []*memberState {
 	var out []*memberState

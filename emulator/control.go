@@ -24,8 +24,8 @@ type ScanResult struct {
 // Scan has population user scan a contact way, named by config_id or by
 // state, and add its member at once (the member accepts at once even when
 // the way needs verification). It pushes add_external_contact with the
-// State and a WelcomeCode. With several members on the way, the first one
-// the user is not yet a customer of is taken.
+// State and a WelcomeCode. With several members on the way, the members take
+// scans in turn (skipping one the user is already a customer of).
 func (e *Emulator) Scan(code string, user int) (ScanResult, error) {
 	now := e.lockedNow()
 	defer e.mu.Unlock()
@@ -48,7 +48,7 @@ func (e *Emulator) Scan(code string, user int) (ScanResult, error) {
 	if !w.usable(now) {
 		return ScanResult{}, fmt.Errorf("emulator: contact way %s can no longer be used (temporary and used or expired)", w.ConfigID)
 	}
-	for _, m := range e.wayMembers(w) {
+	for _, m := range e.inTurn(w) {
 		if e.followOf(m.UserID, p.ExternalUserID) == nil {
 			wc := e.startAdd(p, m, w, now, true)
 			return ScanResult{UserID: m.UserID, ExternalUserID: p.ExternalUserID, ConfigID: w.ConfigID, State: w.State, WelcomeCode: wc}, nil

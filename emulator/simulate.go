@@ -178,8 +178,7 @@ func (e *Emulator) randomScan(at time.Time) {
 			}
 			x -= c.popularity
 		}
-		ms := e.wayMembers(w)
-		m = ms[e.sim.IntN(len(ms))]
+		m = e.inTurn(w)[0]
 	} else {
 		ms := e.activeMembers()
 		if len(ms) == 0 {

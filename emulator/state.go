@@ -54,6 +54,7 @@ type contactWay struct {
 	used       bool      // a temporary way stops working after one add
 	deleted    bool
 	popularity float64 // how often the population scans it, relative to other ways
+	turn       int     // the member next in line on a several-member way
 }
 
 type welcome struct {

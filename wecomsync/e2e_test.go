@@ -185,3 +185,47 @@ func lastEvent(t *testing.T, emu *emulator.Emulator) wecom.Event {
 	}
 	return evs[len(evs)-1]
 }
+
+// A code with several accounts hands new contacts to them in turn.
+func TestChannelCodeTakesAccountsInTurn(t *testing.T) {
+	r := newRig(t, nil)
+	if _, err := r.svc.FullSync(ctx, r.ws, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, err := r.svc.CreateChannelCode(ctx, r.ws, siyu.ChannelCode{Name: "门店", State: "store_rr", Accounts: []string{"store_hz01", "store_hz02", "store_sh01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Six people who are nobody's contact yet (a person already added to an
+	// account skips that account's turn).
+	taken := map[string]bool{}
+	for _, m := range r.emu.Snapshot().Members {
+		for _, c := range m.Contacts {
+			taken[c.ExternalUserID] = true
+		}
+	}
+	var fresh []int
+	for _, u := range r.emu.Users() {
+		if !taken[u.ExternalUserID] && len(fresh) < 6 {
+			fresh = append(fresh, u.Index)
+		}
+	}
+	got := map[string]int{}
+	for _, user := range fresh {
+		res, err := r.emu.Scan(code.ConfigID, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[res.UserID]++
+	}
+	if err := r.emu.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got["store_hz01"] != 2 || got["store_hz02"] != 2 || got["store_sh01"] != 2 {
+		t.Fatalf("six scans should go two to each account: %v", got)
+	}
+	page, err := r.st.ListContacts(ctx, r.ws, store.ContactQuery{State: "store_rr"})
+	if err != nil || page.Total != 6 {
+		t.Fatalf("contacts through the code: %d, %v", page.Total, err)
+	}
+}
