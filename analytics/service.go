@@ -13,12 +13,12 @@ import (
 // Service is the analytics of every workspace: the stored snapshots, their
 // refresh on demand and on a schedule.
 type Service struct {
-	st  *store.Store
-	cfg Config
+	st *store.Store
 }
 
-// NewService returns the service; cfg applies to every refresh.
-func NewService(st *store.Store, cfg Config) *Service { return &Service{st: st, cfg: cfg} }
+// NewService returns the service. Each workspace's refresh uses that
+// workspace's Settings.
+func NewService(st *store.Store) *Service { return &Service{st: st} }
 
 // Latest returns the stored snapshot, computing it first if there is none.
 func (s *Service) Latest(ctx context.Context, workspaceID int64) (*Snapshot, error) {
@@ -31,8 +31,10 @@ func (s *Service) Latest(ctx context.Context, workspaceID int64) (*Snapshot, err
 
 // Refresh recomputes a workspace's snapshot now.
 func (s *Service) Refresh(ctx context.Context, workspaceID int64) (*Snapshot, error) {
-	cfg := s.cfg
-	cfg.Now = time.Now()
+	cfg, err := s.configFor(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	return Refresh(ctx, s.st, workspaceID, cfg)
 }
 
@@ -44,7 +46,11 @@ func (s *Service) TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.R
 	if err != nil {
 		return nil, err
 	}
-	rep, err := rfm.Compute(summaries(sums), s.cfg.RFM)
+	cfg, err := s.configFor(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := rfm.Compute(summaries(sums), cfg.RFM)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
+	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics"
 	"siyu.dev/siyu/analytics/rfm"
 )
@@ -64,5 +68,60 @@ func (a *api) topRFM(w http.ResponseWriter, r *http.Request) error {
 		return rfm.WriteCSV(w, top)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"customers": top})
+	return nil
+}
+
+// AnalyticsSettings is what the API needs to read and change a workspace's
+// analytics definitions; the analytics service has it.
+type AnalyticsSettings interface {
+	Settings(ctx context.Context, workspaceID int64) (analytics.Settings, error)
+	SetSettings(ctx context.Context, workspaceID int64, s analytics.Settings) error
+}
+
+func (a *api) settingsService() (AnalyticsSettings, error) {
+	s, ok := a.analytics.(AnalyticsSettings)
+	if !ok {
+		return nil, notFound("analytics settings are not available")
+	}
+	return s, nil
+}
+
+func (a *api) getAnalyticsSettings(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.settingsService()
+	if err != nil {
+		return err
+	}
+	set, err := svc.Settings(r.Context(), tokenFrom(r.Context()).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, set)
+	return nil
+}
+
+// putAnalyticsSettings replaces the workspace's definitions (admin only);
+// the next refresh uses them.
+func (a *api) putAnalyticsSettings(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.settingsService()
+	if err != nil {
+		return err
+	}
+	body, err := readJSONBody(w, r)
+	if err != nil {
+		return err
+	}
+	var set analytics.Settings
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&set); err != nil {
+		return badRequest("malformed_json", "", "analytics settings: %v", err)
+	}
+	if err := svc.SetSettings(r.Context(), tokenFrom(r.Context()).WorkspaceID, set); err != nil {
+		if errors.Is(err, siyu.ErrInvalid) {
+			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_settings", Message: err.Error()}
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, set)
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 
 func TestAnalyticsEndpoints(t *testing.T) {
 	a := newTestAPI(t)
-	h := New(Config{Store: a.store, Analytics: analytics.NewService(a.store, analytics.Config{}), Logger: slog.New(slog.DiscardHandler)})
+	h := New(Config{Store: a.store, Analytics: analytics.NewService(a.store), Logger: slog.New(slog.DiscardHandler)})
 	a.srv = httptest.NewServer(h)
 	t.Cleanup(a.srv.Close)
 	_, tok := a.workspace("brand")
@@ -46,5 +46,42 @@ func TestAnalyticsEndpoints(t *testing.T) {
 	}
 	if r := a.get("/api/v1/analytics/rfm/top?n=zero", tok[siyu.RoleAnalyst]); r.Status != 400 {
 		t.Fatalf("bad n: %d", r.Status)
+	}
+}
+
+func TestAnalyticsSettingsPerWorkspace(t *testing.T) {
+	a := newTestAPI(t)
+	h := New(Config{Store: a.store, Analytics: analytics.NewService(a.store), Logger: slog.New(slog.DiscardHandler)})
+	a.srv = httptest.NewServer(h)
+	t.Cleanup(a.srv.Close)
+	_, tok := a.workspace("brand")
+	_, other := a.workspace("other")
+	a.importOrders(tok[siyu.RoleOperator], paidOrder(siyu.ChannelJD, "J1", 1000, "买家", siyu.Identifier{Kind: siyu.KindPhone, Value: "13800000001"}))
+
+	body := `{"rfm_scoring":"fixed","silent_after_days":30,"churned_after_days":60}`
+	put := func(token, body string) response {
+		return a.do("PUT", "/api/v1/analytics/settings", token, strings.NewReader(body), "Content-Type", "application/json")
+	}
+	if r := put(tok[siyu.RoleOperator], body); r.Status != http.StatusForbidden {
+		t.Fatalf("operator PUT: %d", r.Status)
+	}
+	if r := put(tok[siyu.RoleAdmin], `{"silent_after_days":90,"churned_after_days":30}`); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("churned before silent: %d %s", r.Status, r.Body)
+	}
+	if r := put(tok[siyu.RoleAdmin], `{"rfm_scoring":"deciles"}`); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown scoring: %d", r.Status)
+	}
+	if r := put(tok[siyu.RoleAdmin], body); r.Status != 200 {
+		t.Fatalf("PUT: %d %s", r.Status, r.Body)
+	}
+	var snap analytics.Snapshot
+	a.do("POST", "/api/v1/analytics/refresh", tok[siyu.RoleOperator], nil).decode(t, &snap)
+	if snap.RFM.Scoring.String() != "fixed" {
+		t.Fatalf("the workspace's scoring was not used: %v", snap.RFM.Scoring)
+	}
+	var theirs analytics.Settings
+	a.get("/api/v1/analytics/settings", other[siyu.RoleAnalyst]).decode(t, &theirs)
+	if theirs.RFMScoring != "" || theirs.SilentAfterDays != 0 {
+		t.Fatalf("another workspace got these settings: %+v", theirs)
 	}
 }

@@ -73,6 +73,8 @@ func New(cfg Config) http.Handler {
 	route("GET", "/api/v1/analytics", a.getAnalytics)
 	route("POST", "/api/v1/analytics/refresh", writer(a.refreshAnalytics))
 	route("GET", "/api/v1/analytics/rfm/top", a.topRFM)
+	route("GET", "/api/v1/analytics/settings", a.getAnalyticsSettings)
+	route("PUT", "/api/v1/analytics/settings", adminOnly(a.putAnalyticsSettings))
 
 	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
 	allowed := map[string][]string{

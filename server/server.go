@@ -68,7 +68,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.AnalyticsInterval = time.Hour
 	}
 	m := newMetrics(cfg.Store)
-	s := &Server{cfg: cfg, metrics: m, wecom: cfg.WeCom, analytics: analytics.NewService(cfg.Store, analytics.Config{})}
+	s := &Server{cfg: cfg, metrics: m, wecom: cfg.WeCom, analytics: analytics.NewService(cfg.Store)}
 	console, err := web.New(web.Config{
 		Store:         cfg.Store,
 		Import:        s.importUpload,

@@ -115,3 +115,18 @@ func (s *Store) Snapshot(ctx context.Context, workspaceID int64, kind string) ([
 	}
 	return []byte(body), fromMS(at), nil
 }
+
+// SetSetting stores a workspace's setting document.
+func (s *Store) SetSetting(ctx context.Context, workspaceID int64, name string, value []byte) error {
+	_, err := s.exec(ctx, `INSERT INTO workspace_settings (workspace_id, name, value, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		workspaceID, name, string(value), ms(s.now()))
+	return err
+}
+
+// Setting returns a workspace's setting document; ErrNotFound when unset.
+func (s *Store) Setting(ctx context.Context, workspaceID int64, name string) ([]byte, error) {
+	var v string
+	err := s.queryRow(ctx, `SELECT value FROM workspace_settings WHERE workspace_id = ? AND name = ?`, workspaceID, name).Scan(&v)
+	return []byte(v), notFound(err)
+}

@@ -324,7 +324,7 @@ func TestDashboardRefusesASnapshotOfAnotherWorkspace(t *testing.T) {
 	t.Parallel()
 	f := newFixtureWith(t, false, func(cfg *web.Config) {
 		st := cfg.Store.(*store.Store)
-		cfg.Analytics = otherWorkspace{st: st, svc: analytics.NewService(st, analytics.Config{}), slug: "brand-a"}
+		cfg.Analytics = otherWorkspace{st: st, svc: analytics.NewService(st), slug: "brand-a"}
 	})
 	f.seedWeCom(f.wsA)
 	if p := f.loggedIn("operator").get("/dashboard"); p.status != http.StatusOK {

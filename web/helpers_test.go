@@ -103,7 +103,7 @@ func newFixtureWith(t *testing.T, tls bool, configure func(*web.Config)) *fixtur
 		Import:        testImporter(st),
 		Codes:         codeCreator{st},
 		Contacts:      contactLister(st),
-		Analytics:     analytics.NewService(st, analytics.Config{}),
+		Analytics:     analytics.NewService(st),
 		SecureCookies: tls,
 		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

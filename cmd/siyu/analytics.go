@@ -105,7 +105,7 @@ func analyticsCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("workspace %q: %w", workspace, err)
 			}
-			best, err := analytics.NewService(st, analytics.Config{}).TopRFM(cmd.Context(), w.ID, n)
+			best, err := analytics.NewService(st).TopRFM(cmd.Context(), w.ID, n)
 			if err != nil {
 				return err
 			}
