@@ -140,7 +140,7 @@ func TestRoutingErrorsAreJSON(t *testing.T) {
 		{"GET", "/api/v2/customers", http.StatusNotFound, "not_found", ""},
 		{"DELETE", "/api/v1/customers", http.StatusMethodNotAllowed, "method_not_allowed", "GET, HEAD"},
 		{"GET", "/api/v1/orders", http.StatusMethodNotAllowed, "method_not_allowed", "POST"},
-		{"PUT", "/api/v1/customers/3", http.StatusMethodNotAllowed, "method_not_allowed", "GET, HEAD"},
+		{"PUT", "/api/v1/customers/3", http.StatusMethodNotAllowed, "method_not_allowed", "GET, HEAD, DELETE"},
 		{"GET", "/api/v1/merges/3/undo", http.StatusMethodNotAllowed, "method_not_allowed", "POST"},
 		{"GET", "/api/v1/customers/abc", http.StatusBadRequest, "invalid_parameter", ""},
 		{"GET", "/api/v1/customers/0", http.StatusBadRequest, "invalid_parameter", ""},
