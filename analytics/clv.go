@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics/clv"
@@ -106,19 +108,41 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 	type prediction struct {
 		purchases, alive, value float64
 	}
-	cache := map[[4]float64]prediction{}
-	var total float64
-	for _, c := range cs {
-		key := [4]float64{c.X, c.Tx, c.T, c.Monetary}
-		p, ok := cache[key]
+	// Buyers with the same history share one prediction; the distinct
+	// histories are scored on every core.
+	index := map[clv.Customer]int{}
+	var keys []clv.Customer
+	of := make([]int, len(cs))
+	for i, c := range cs {
+		k, ok := index[c]
 		if !ok {
-			p.purchases = m.ExpectedPurchases(PurchaseHorizonDays/7.0, c)
-			p.alive = m.PAlive(c)
-			if out.GammaGamma != nil {
-				p.value = clv.CLV(m, *out.GammaGamma, c, CLVMonths, weeksPerMonth, CLVDiscount)
-			}
-			cache[key] = p
+			k = len(keys)
+			index[c] = k
+			keys = append(keys, c)
 		}
+		of[i] = k
+	}
+	preds := make([]prediction, len(keys))
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < len(keys); k += workers {
+				c := keys[k]
+				p := prediction{purchases: m.ExpectedPurchases(PurchaseHorizonDays/7.0, c), alive: m.PAlive(c)}
+				if out.GammaGamma != nil {
+					p.value = clv.CLV(m, *out.GammaGamma, c, CLVMonths, weeksPerMonth, CLVDiscount)
+				}
+				preds[k] = p
+			}
+		}()
+	}
+	wg.Wait()
+	var total float64
+	for _, k := range of {
+		p := preds[k]
 		if !math.IsNaN(p.purchases) {
 			out.ExpectedPurchases += p.purchases
 		}

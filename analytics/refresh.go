@@ -72,55 +72,85 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		return nil, err
 	}
 	sources := newSourceFunnel(contacts)
+	// The customers are read on another connection while the orders stream.
+	type knownDone struct {
+		known []lifecycle.Known
+		err   error
+	}
+	knownc := make(chan knownDone, 1)
+	go func() {
+		var known []lifecycle.Known
+		err := st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
+			// Known since they were first seen: their first WeCom add when
+			// that came before the row was created (imported history); the
+			// first order is taken care of by lifecycle.Join.
+			since := created
+			if c, ok := contacts[id]; ok && c.Added.Before(since) {
+				since = c.Added
+			}
+			known = append(known, lifecycle.Known{Customer: id, Since: since})
+			return nil
+		})
+		knownc <- knownDone{known, err}
+	}()
 	sums, err := loadSummaries(ctx, st, workspaceID, &snap.Orders, sources.add)
+	kd := <-knownc
 	if err != nil {
 		return nil, err
 	}
+	if kd.err != nil {
+		return nil, kd.err
+	}
+	known := kd.known
 	snap.BySource = sources.result()
 	snap.Buyers = len(sums)
-	mark("load_orders")
-	var known []lifecycle.Known
-	err = st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
-		// Known since they were first seen: their first WeCom add when that
-		// came before the row was created (imported history); the first
-		// order is taken care of by lifecycle.Join.
-		since := created
-		if c, ok := contacts[id]; ok && c.Added.Before(since) {
-			since = c.Added
-		}
-		known = append(known, lifecycle.Known{Customer: id, Since: since})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	snap.Customers = len(known)
-	mark("load_customers")
+	mark("load")
 
 	if snap.RFM, err = rfm.Compute(summaries(sums), cfg.RFM); err != nil {
 		return nil, fmt.Errorf("rfm: %w", err)
 	}
 	mark("rfm")
 
+	// CLV (the heaviest model) runs beside lifecycle and cohorts: they only
+	// read the summaries, and the machine has two cores.
+	type clvDone struct {
+		c    *CLVSummary
+		err  error
+		took time.Duration
+	}
+	clvc := make(chan clvDone, 1)
+	go func() {
+		start := time.Now()
+		c, err := computeCLV(sums, snap.RFM.AsOf)
+		clvc <- clvDone{c, err, time.Since(start)}
+	}()
+
 	today := rfm.DayOf(cfg.Now)
 	if snap.Stages, err = lifecycle.Snapshot(lifecycle.Join(slices.Values(known), summaries(sums)), today, cfg.Lifecycle); err != nil {
+		<-clvc
 		return nil, fmt.Errorf("lifecycle: %w", err)
 	}
 	from := rfm.DayOf(cfg.Now.AddDate(0, -cfg.FlowMonths, 0))
 	if snap.Flow, err = lifecycle.Flows(lifecycle.Join(slices.Values(known), summaries(sums)), lifecycle.Range{From: from, To: today, Period: lifecycle.Monthly}, cfg.Lifecycle); err != nil {
+		<-clvc
 		return nil, fmt.Errorf("lifecycle flows: %w", err)
 	}
 	mark("lifecycle")
 
 	if snap.Cohorts, err = cohort.Analyze(summaries(sums), cfg.Cohort); err != nil {
+		<-clvc
 		return nil, fmt.Errorf("cohorts: %w", err)
 	}
 	mark("cohorts")
 
-	if snap.CLV, err = computeCLV(sums, snap.RFM.AsOf); err != nil {
-		return nil, fmt.Errorf("clv: %w", err)
+	done := <-clvc
+	if done.err != nil {
+		return nil, fmt.Errorf("clv: %w", done.err)
 	}
-	mark("clv")
+	snap.CLV = done.c
+	snap.Timings["clv"] = done.took
+	mark("clv_wait")
 
 	if snap.ByCode, err = st.FunnelByCode(ctx, workspaceID); err != nil {
 		return nil, err
