@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -130,5 +131,21 @@ func TestRefreshAgreesWithSQL(t *testing.T) {
 	b, _ := json.Marshal(got)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("the stored snapshot does not read back the same:\n%.400s\n%.400s", a, b)
+	}
+}
+
+func TestOneRefreshAtATime(t *testing.T) {
+	st, ws, _ := demoStore(t, 50)
+	svc := analytics.NewService(st)
+	unlock, ok, err := st.TryLock(ctx, store.LockAnalytics, ws)
+	if err != nil || !ok {
+		t.Fatal("lock")
+	}
+	if _, err := svc.Refresh(ctx, ws); !errors.Is(err, analytics.ErrRefreshRunning) {
+		t.Fatalf("refresh during another: %v", err)
+	}
+	unlock()
+	if _, err := svc.Refresh(ctx, ws); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -29,8 +29,21 @@ func (s *Service) Latest(ctx context.Context, workspaceID int64) (*Snapshot, err
 	return snap, err
 }
 
-// Refresh recomputes a workspace's snapshot now.
+// ErrRefreshRunning is returned when the workspace's snapshot is being
+// recomputed already (on this node or another).
+var ErrRefreshRunning = errors.New("analytics are being recomputed already; try again in a moment")
+
+// Refresh recomputes a workspace's snapshot now, one refresh per workspace
+// at a time across nodes.
 func (s *Service) Refresh(ctx context.Context, workspaceID int64) (*Snapshot, error) {
+	unlock, ok, err := s.st.TryLock(ctx, store.LockAnalytics, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrRefreshRunning
+	}
+	defer unlock()
 	cfg, err := s.configFor(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -74,12 +87,10 @@ func (s *Service) Schedule(ctx context.Context, interval time.Duration, log func
 			continue
 		}
 		for _, w := range workspaces {
-			unlock, ok, err := s.st.TryLock(ctx, store.LockAnalytics, w.ID)
-			if err != nil || !ok {
+			snap, err := s.Refresh(ctx, w.ID)
+			if errors.Is(err, ErrRefreshRunning) {
 				continue
 			}
-			snap, err := s.Refresh(ctx, w.ID)
-			unlock()
 			if err != nil {
 				log("analytics refresh", "workspace", w.Slug, "err", err)
 				continue

@@ -37,6 +37,9 @@ func (a *api) refreshAnalytics(w http.ResponseWriter, r *http.Request) error {
 		return notFound("analytics are not available")
 	}
 	snap, err := a.analytics.Refresh(r.Context(), tokenFrom(r.Context()).WorkspaceID)
+	if errors.Is(err, analytics.ErrRefreshRunning) {
+		return &apiError{Status: http.StatusConflict, Code: "refresh_running", Message: err.Error()}
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -41,6 +42,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("refreshed") != "" {
 		v.Notice = "dashboard.refreshed"
 	}
+	if r.URL.Query().Get("running") != "" {
+		v.Notice = "dashboard.running"
+	}
 	c.render(w, r, http.StatusOK, "dashboard", v)
 }
 
@@ -51,7 +55,13 @@ func (c *Console) dashboardRefresh(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "dashboard.unavailable")
 		return
 	}
-	if _, err := c.analytics.Refresh(r.Context(), stateFrom(r).workspace.ID); err != nil {
+	_, err := c.analytics.Refresh(r.Context(), stateFrom(r).workspace.ID)
+	if errors.Is(err, analytics.ErrRefreshRunning) {
+		// Someone else's refresh is under way: show theirs when it lands.
+		http.Redirect(w, r, "/dashboard?running=1", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
