@@ -105,20 +105,25 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 		}
 		out.Histogram = append(out.Histogram, b)
 	}
+	// Purchases, P(alive) and the discounted purchase curve depend only on
+	// the history (x, t_x, T); the spend only scales the value. So the
+	// expensive part is computed once per distinct history, on every core,
+	// and CLV = E[spend] · Σ_i (E[Y(i·L)] − E[Y((i−1)·L)]) / (1+d)^i is
+	// assembled per customer (the same sum as clv.CLV).
+	type history struct{ x, tx, t float64 }
 	type prediction struct {
-		purchases, alive, value float64
+		purchases, alive, discounted float64
 	}
-	// Buyers with the same history share one prediction; the distinct
-	// histories are scored on every core.
-	index := map[clv.Customer]int{}
+	index := map[history]int{}
 	var keys []clv.Customer
 	of := make([]int, len(cs))
 	for i, c := range cs {
-		k, ok := index[c]
+		h := history{c.X, c.Tx, c.T}
+		k, ok := index[h]
 		if !ok {
 			k = len(keys)
-			index[c] = k
-			keys = append(keys, c)
+			index[h] = k
+			keys = append(keys, clv.Customer{X: c.X, Tx: c.Tx, T: c.T})
 		}
 		of[i] = k
 	}
@@ -132,8 +137,11 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 			for k := w; k < len(keys); k += workers {
 				c := keys[k]
 				p := prediction{purchases: m.ExpectedPurchases(PurchaseHorizonDays/7.0, c), alive: m.PAlive(c)}
-				if out.GammaGamma != nil {
-					p.value = clv.CLV(m, *out.GammaGamma, c, CLVMonths, weeksPerMonth, CLVDiscount)
+				var before float64
+				for i := 1; i <= CLVMonths; i++ {
+					upTo := m.ExpectedPurchases(float64(i)*weeksPerMonth, c)
+					p.discounted += (upTo - before) / math.Pow(1+CLVDiscount, float64(i))
+					before = upTo
 				}
 				preds[k] = p
 			}
@@ -141,7 +149,7 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 	}
 	wg.Wait()
 	var total float64
-	for _, k := range of {
+	for i, k := range of {
 		p := preds[k]
 		if !math.IsNaN(p.purchases) {
 			out.ExpectedPurchases += p.purchases
@@ -149,13 +157,16 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 		if p.alive >= 0.5 {
 			out.ProbablyAlive++
 		}
-		if math.IsNaN(p.value) || out.GammaGamma == nil {
+		if out.GammaGamma == nil {
 			continue
 		}
-		total += p.value
-		yuan := int(p.value)
-		i, _ := slices.BinarySearch(clvBounds, yuan+1)
-		out.Histogram[max(i-1, 0)].Customers++
+		value := out.GammaGamma.ExpectedSpend(cs[i]) * p.discounted
+		if math.IsNaN(value) {
+			continue
+		}
+		total += value
+		b, _ := slices.BinarySearch(clvBounds, int(value)+1)
+		out.Histogram[max(b-1, 0)].Customers++
 	}
 	out.TotalCLV = siyu.Fen(math.Round(total * 100))
 	out.MeanCLV = out.TotalCLV / siyu.Fen(len(cs))

@@ -34,7 +34,10 @@ func main() {
 	db := flag.String("db", "", "an existing SQLite database with workspace \"bench\" (skips the import)")
 	pgURL := flag.String("database-url", "", "PostgreSQL URL (a fresh database or schema); default SQLite")
 	runs := flag.Int("runs", 3, "repetitions")
+	genCustomers := flag.Int("customers", 0, "instead of -file: generate this many customers (seeded, skewed) and bulk-load them")
+	genOrders := flag.Int("orders", 0, "with -customers: about this many orders")
 	flag.Parse()
+	gen = generation{customers: *genCustomers, orders: *genOrders}
 	if err := run(*file, *db, *pgURL, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "analyticsbench:", err)
 		os.Exit(1)
@@ -70,14 +73,20 @@ func run(file, dbPath, pgURL string, runs int) error {
 		if w, err = st.CreateWorkspace(ctx, "bench", "bench"); err != nil {
 			return err
 		}
-		if file == "" {
-			return fmt.Errorf("-file is required for a new database")
+		switch {
+		case gen.customers > 0:
+			if err := generate(ctx, st, w.ID, gen); err != nil {
+				return err
+			}
+		case file != "":
+			res, err := importer.File(ctx, st, w.ID, file, importer.Options{Format: orderfile.FormatGeneric, Progress: os.Stderr})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "imported %d orders, %d customers in %.1fs\n", res.Inserted, res.NewCustomers, res.Elapsed.Seconds())
+		default:
+			return fmt.Errorf("-file or -customers is required for a new database")
 		}
-		res, err := importer.File(ctx, st, w.ID, file, importer.Options{Format: orderfile.FormatGeneric, Progress: os.Stderr})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "imported %d orders, %d customers in %.1fs\n", res.Inserted, res.NewCustomers, res.Elapsed.Seconds())
 	}
 	asOf := time.Now()
 	var base, full []float64
