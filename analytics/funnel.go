@@ -55,6 +55,23 @@ func (f *sourceFunnel) add(o store.PaidOrder) {
 	r.Revenue += o.Net
 }
 
+// merge adds another funnel's counts (of disjoint customers) to f.
+func (f *sourceFunnel) merge(g *sourceFunnel) {
+	for ch, r := range g.rows {
+		m := f.rows[ch]
+		if m == nil {
+			m = &store.FunnelRow{Key: r.Key, Name: r.Name}
+			f.rows[ch] = m
+		}
+		m.Touched += r.Touched
+		m.Retained += r.Retained
+		m.Deleted += r.Deleted
+		m.Engaged += r.Engaged
+		m.Ordered += r.Ordered
+		m.Revenue += r.Revenue
+	}
+}
+
 func (f *sourceFunnel) result() []store.FunnelRow {
 	out := make([]store.FunnelRow, 0, len(f.rows))
 	for _, r := range f.rows {

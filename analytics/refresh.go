@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"siyu.dev/siyu/analytics/cohort"
@@ -71,7 +73,6 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	if err != nil {
 		return nil, err
 	}
-	sources := newSourceFunnel(contacts)
 	// The customers are read on another connection while the orders stream.
 	type knownDone struct {
 		known []lifecycle.Known
@@ -93,7 +94,7 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		})
 		knownc <- knownDone{known, err}
 	}()
-	sums, err := loadSummaries(ctx, st, workspaceID, &snap.Orders, sources.add)
+	sums, orders, bySource, err := loadParallel(ctx, st, workspaceID, contacts)
 	kd := <-knownc
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		return nil, kd.err
 	}
 	known := kd.known
-	snap.BySource = sources.result()
+	snap.Orders, snap.BySource = orders, bySource
 	snap.Buyers = len(sums)
 	snap.Customers = len(known)
 	mark("load")
@@ -184,10 +185,15 @@ func Latest(ctx context.Context, st *store.Store, workspaceID int64) (*Snapshot,
 // summary per customer (purchases kept), counting the orders and showing
 // each to also.
 func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int, also func(store.PaidOrder)) ([]rfm.Summary, error) {
+	return loadRange(ctx, st, ws, 0, 0, orders, also)
+}
+
+// loadRange is loadSummaries for the customers with ids in [from, to).
+func loadRange(ctx context.Context, st *store.Store, ws, from, to int64, orders *int, also func(store.PaidOrder)) ([]rfm.Summary, error) {
 	var out []rfm.Summary
 	var streamErr error
 	seq := func(yield func(rfm.Order) bool) {
-		streamErr = st.StreamPaidOrders(ctx, ws, func(o store.PaidOrder) error {
+		streamErr = st.StreamPaidOrdersRange(ctx, ws, from, to, func(o store.PaidOrder) error {
 			*orders++
 			if also != nil {
 				also(o)
@@ -209,6 +215,58 @@ func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int, 
 		return nil, streamErr
 	}
 	return out, nil
+}
+
+// loadParallel reads the orders in as many disjoint customer-id ranges as
+// there are cores, each on its own connection, and joins the parts in
+// customer order; each range feeds its own source funnel, merged at the end.
+func loadParallel(ctx context.Context, st *store.Store, ws int64, contacts map[int64]store.ContactFacts) ([]rfm.Summary, int, []store.FunnelRow, error) {
+	lo, hi, err := st.CustomerIDRange(ctx, ws)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	parts := max(runtime.GOMAXPROCS(0), 1)
+	if hi <= lo {
+		parts = 1
+	}
+	type part struct {
+		sums   []rfm.Summary
+		orders int
+		funnel *sourceFunnel
+		err    error
+	}
+	res := make([]part, parts)
+	var wg sync.WaitGroup
+	step := (hi - lo + 1 + int64(parts) - 1) / int64(parts)
+	for i := range parts {
+		from, to := lo+int64(i)*step, lo+int64(i+1)*step
+		if i == 0 {
+			from = 0
+		}
+		if i == parts-1 {
+			to = 0 // no upper bound
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &res[i]
+			p.funnel = newSourceFunnel(contacts)
+			p.sums, p.err = loadRange(ctx, st, ws, from, to, &p.orders, p.funnel.add)
+		}()
+	}
+	wg.Wait()
+	var sums []rfm.Summary
+	orders := 0
+	merged := newSourceFunnel(contacts)
+	for _, p := range res {
+		if p.err != nil {
+			return nil, 0, nil, p.err
+		}
+		sums = append(sums, p.sums...)
+		orders += p.orders
+		merged.merge(p.funnel)
+	}
+	return sums, orders, merged.result(), nil
 }
 
 var errStop = fmt.Errorf("stop")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"siyu.dev/siyu"
@@ -20,9 +21,21 @@ type PaidOrder struct {
 // workspace, sorted by customer and payment time, without holding them in
 // memory. Orders of merged-away customers are already with the survivor.
 func (s *Store) StreamPaidOrders(ctx context.Context, workspaceID int64, fn func(PaidOrder) error) error {
-	rows, err := s.query(ctx, `SELECT customer_id, paid_at, amount - refund, channel FROM orders
-		WHERE workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL
-		ORDER BY customer_id, paid_at, id`, workspaceID)
+	return s.StreamPaidOrdersRange(ctx, workspaceID, 0, 0, fn)
+}
+
+// StreamPaidOrdersRange is StreamPaidOrders for the customers with ids in
+// [from, to); to 0 means no upper bound. Disjoint ranges can be read in
+// parallel, each on its own connection.
+func (s *Store) StreamPaidOrdersRange(ctx context.Context, workspaceID, from, to int64, fn func(PaidOrder) error) error {
+	q := `SELECT customer_id, paid_at, amount - refund, channel FROM orders
+		WHERE workspace_id = ? AND status IN ` + paidStatuses + ` AND paid_at IS NOT NULL AND customer_id >= ?`
+	args := []any{workspaceID, from}
+	if to > 0 {
+		q += ` AND customer_id < ?`
+		args = append(args, to)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY customer_id, paid_at, id`, args...)
 	if err != nil {
 		return err
 	}
@@ -129,4 +142,12 @@ func (s *Store) Setting(ctx context.Context, workspaceID int64, name string) ([]
 	var v string
 	err := s.queryRow(ctx, `SELECT value FROM workspace_settings WHERE workspace_id = ? AND name = ?`, workspaceID, name).Scan(&v)
 	return []byte(v), notFound(err)
+}
+
+// CustomerIDRange returns the smallest and largest customer id of the
+// workspace (0, 0 when it has none).
+func (s *Store) CustomerIDRange(ctx context.Context, workspaceID int64) (int64, int64, error) {
+	var lo, hi sql.NullInt64
+	err := s.queryRow(ctx, `SELECT MIN(id), MAX(id) FROM customers WHERE workspace_id = ?`, workspaceID).Scan(&lo, &hi)
+	return lo.Int64, hi.Int64, err
 }
