@@ -16,14 +16,15 @@ import (
 	"crypto/rand"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/bench/benchutil"
 	"siyu.dev/siyu/importer"
 	"siyu.dev/siyu/orderfile"
 	"siyu.dev/siyu/store"
@@ -110,44 +111,17 @@ func run(file, dbPath, pgURL string, runs int) error {
 	}
 	host, _ := os.Hostname()
 	fmt.Printf("Analytics refresh: %s, %d customers (%d buyers), %d orders, %s, %d CPU, %s, %s, runs=%d, peak RSS %d MB\n\n",
-		st.Dialect(), snap.Customers, snap.Buyers, snap.Orders, runtime.Version(), runtime.NumCPU(), host, time.Now().Format("2006-01-02"), runs, peakRSSMB())
+		st.Dialect(), snap.Customers, snap.Buyers, snap.Orders, runtime.Version(), runtime.NumCPU(), host, time.Now().Format("2006-01-02"), runs, benchutil.PeakRSSMB())
 	fmt.Println("| what | median s | vs SQL RFM |")
 	fmt.Println("|---|---:|---:|")
-	b := median(base)
+	b := benchutil.Median(base)
 	fmt.Printf("| RFM in one SQL query (baseline) | %.2f | 1.00× |\n", b)
-	fmt.Printf("| full refresh | %.2f | %.2f× |\n", median(full), median(full)/b)
+	fmt.Printf("| full refresh | %.2f | %.2f× |\n", benchutil.Median(full), benchutil.Median(full)/b)
 	fmt.Println()
 	fmt.Println("Last refresh by step:")
 	fmt.Println()
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range snap.Timings {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(snap.Timings)) {
 		fmt.Printf("- %s: %.2fs\n", k, snap.Timings[k].Seconds())
 	}
 	return nil
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func peakRSSMB() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb int
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }

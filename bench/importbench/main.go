@@ -28,11 +28,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/bench/benchutil"
 	"siyu.dev/siyu/importer"
 	"siyu.dev/siyu/orderfile"
 	"siyu.dev/siyu/store"
@@ -175,13 +174,13 @@ func run(path, format, pgURL string, runs int) error {
 	}
 	host, _ := os.Hostname()
 	fmt.Printf("Import benchmark: %s, %s, %d CPU, %s, %s, runs=%d, peak RSS %d MB\n\n",
-		store, runtime.Version(), runtime.NumCPU(), host, time.Now().Format("2006-01-02"), runs, peakRSSMB())
+		store, runtime.Version(), runtime.NumCPU(), host, time.Now().Format("2006-01-02"), runs, benchutil.PeakRSSMB())
 	fmt.Println("| phase | rows | median s | rows/s | vs raw insert |")
 	fmt.Println("|---|---:|---:|---:|---:|")
-	raw := median(results["raw"].secs)
+	raw := benchutil.Median(results["raw"].secs)
 	for _, p := range order {
 		r := results[p]
-		m := median(r.secs)
+		m := benchutil.Median(r.secs)
 		ratio := "—"
 		if p != "parse" {
 			ratio = fmt.Sprintf("%.2f×", m/raw)
@@ -216,31 +215,6 @@ func parseAll(path string, f orderfile.Format) ([]siyu.OrderInput, error) {
 		}
 		rows = append(rows, o)
 	}
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// peakRSSMB is the process's peak resident set size (VmHWM) in MB.
-func peakRSSMB() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb int
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 // pgSchema makes a fresh schema for one phase.
