@@ -48,15 +48,11 @@ func userCmd() *cobra.Command {
 		Use:   "create",
 		Short: "Create a console user (password from SIYU_PASSWORD or prompted on stdin) and give them a role in a workspace",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := db.open(cmd.Context(), newLogger())
+			st, w, err := db.openWorkspace(cmd.Context(), newLogger(), workspace)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", workspace, err)
-			}
 			pw := os.Getenv("SIYU_PASSWORD")
 			if pw == "" {
 				fmt.Fprint(os.Stderr, "password: ")
@@ -98,15 +94,11 @@ func tokenCmd() *cobra.Command {
 		Use:   "create",
 		Short: "Create an API token; the secret is printed once and only its hash is stored",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := db.open(cmd.Context(), newLogger())
+			st, w, err := db.openWorkspace(cmd.Context(), newLogger(), workspace)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", workspace, err)
-			}
 			secret := auth.NewToken("siyu_")
 			if _, err := st.CreateAPIToken(cmd.Context(), w.ID, name, siyu.Role(role), auth.HashToken(secret), auth.TokenPrefix(secret)); err != nil {
 				return err

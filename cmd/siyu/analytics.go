@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,15 +27,11 @@ func analyticsCmd() *cobra.Command {
 				"clv": "BG/NBD + Gamma-Gamma customer lifetime value", "funnel": "Funnels by channel code and by first-order source"}[part],
 			RunE: func(cmd *cobra.Command, args []string) error {
 				ctx := cmd.Context()
-				st, err := db.open(ctx, newLogger())
+				st, w, err := db.openWorkspace(ctx, newLogger(), workspace)
 				if err != nil {
 					return err
 				}
 				defer st.Close()
-				w, err := st.WorkspaceBySlug(ctx, workspace)
-				if err != nil {
-					return fmt.Errorf("workspace %q: %w", workspace, err)
-				}
 				cfg := analytics.Config{}
 				if asOf != "" {
 					d, err := rfm.ParseDay(asOf)
@@ -70,8 +68,8 @@ func analyticsCmd() *cobra.Command {
 				case "refresh":
 					if !asJSON {
 						fmt.Printf("customers %d, buyers %d, orders %d, computed in %.2fs\n", snap.Customers, snap.Buyers, snap.Orders, time.Since(start).Seconds())
-						for k, d := range snap.Timings {
-							fmt.Printf("  %-15s %.3fs\n", k, d.Seconds())
+						for _, k := range slices.Sorted(maps.Keys(snap.Timings)) {
+							fmt.Printf("  %-15s %.3fs\n", k, snap.Timings[k].Seconds())
 						}
 						return nil
 					}
@@ -96,15 +94,11 @@ func analyticsCmd() *cobra.Command {
 		Use:   "top",
 		Short: "The N best customers by RFM, as CSV (the list to add on WeChat)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := db.open(cmd.Context(), newLogger())
+			st, w, err := db.openWorkspace(cmd.Context(), newLogger(), workspace)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", workspace, err)
-			}
 			best, err := analytics.NewService(st).TopRFM(cmd.Context(), w.ID, n)
 			if err != nil {
 				return err

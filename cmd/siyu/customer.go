@@ -19,15 +19,11 @@ func customerCmd() *cobra.Command {
 			Use:   action,
 			Short: map[string]string{"export": "Print everything stored about a customer as JSON, phones and emails in clear", "erase": "Erase a customer's personal data (orders stay as anonymous revenue)"}[action],
 			RunE: func(cmd *cobra.Command, args []string) error {
-				st, err := db.open(cmd.Context(), newLogger())
+				st, w, err := db.openWorkspace(cmd.Context(), newLogger(), workspace)
 				if err != nil {
 					return err
 				}
 				defer st.Close()
-				w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
-				if err != nil {
-					return fmt.Errorf("workspace %q: %w", workspace, err)
-				}
 				if action == "erase" {
 					if err := st.EraseCustomer(cmd.Context(), w.ID, id, "cli:"+who); err != nil {
 						return err

@@ -26,15 +26,11 @@ func importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := db.open(ctx, newLogger())
+			st, w, err := db.openWorkspace(ctx, newLogger(), workspace)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(ctx, workspace)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", workspace, err)
-			}
 			path := args[0]
 			if rejects == "" {
 				rejects = path + ".rejects.csv"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"siyu.dev/siyu"
 	"siyu.dev/siyu/server"
 	"siyu.dev/siyu/store"
 )
@@ -51,6 +52,21 @@ func (f *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, err
 		log.Info("created a new secret key; back it up with the database", "file", keyPath)
 	}
 	return store.Open(ctx, f.dsn(), store.Options{SecretKey: key})
+}
+
+// openWorkspace opens the store and finds the workspace a command names.
+// The caller closes the store.
+func (f *dbFlags) openWorkspace(ctx context.Context, log *slog.Logger, slug string) (*store.Store, siyu.Workspace, error) {
+	st, err := f.open(ctx, log)
+	if err != nil {
+		return nil, siyu.Workspace{}, err
+	}
+	w, err := st.WorkspaceBySlug(ctx, slug)
+	if err != nil {
+		st.Close()
+		return nil, w, fmt.Errorf("workspace %q: %w", slug, err)
+	}
+	return st, w, nil
 }
 
 func newLogger() *slog.Logger {

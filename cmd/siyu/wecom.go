@@ -27,15 +27,11 @@ func wecomCmd() *cobra.Command {
 		Short: "Save the WeCom app of a workspace (secrets stored encrypted); callbacks go to /wecom/callback/WORKSPACE",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			log := newLogger()
-			st, err := db.open(cmd.Context(), log)
+			st, w, err := db.openWorkspace(cmd.Context(), log, workspace)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(cmd.Context(), workspace)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", workspace, err)
-			}
 			if app.Secret == "" {
 				app.Secret = os.Getenv("SIYU_WECOM_SECRET")
 			}
@@ -64,15 +60,11 @@ func wecomCmd() *cobra.Command {
 		Short: "Full sync of a workspace's WeCom contacts, groups and tags (resumes an interrupted one)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			log := newLogger()
-			st, err := sdb.open(cmd.Context(), log)
+			st, w, err := sdb.openWorkspace(cmd.Context(), log, sws)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w, err := st.WorkspaceBySlug(cmd.Context(), sws)
-			if err != nil {
-				return fmt.Errorf("workspace %q: %w", sws, err)
-			}
 			res, err := wecomsync.New(st, wecomsync.Options{Logger: log}).FullSync(cmd.Context(), w.ID, func(p wecomsync.Progress) {
 				fmt.Fprintf(os.Stderr, "%s: %d/%d\n", p.Phase, p.Done, p.Total)
 			})
