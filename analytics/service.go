@@ -21,12 +21,24 @@ type Service struct {
 func NewService(st *store.Store) *Service { return &Service{st: st} }
 
 // Latest returns the stored snapshot, computing it first if there is none.
+// When another refresh of the workspace is under way, it waits for that
+// one's snapshot.
 func (s *Service) Latest(ctx context.Context, workspaceID int64) (*Snapshot, error) {
-	snap, err := Latest(ctx, s.st, workspaceID)
-	if errors.Is(err, siyu.ErrNotFound) {
-		return s.Refresh(ctx, workspaceID)
+	for {
+		snap, err := Latest(ctx, s.st, workspaceID)
+		if !errors.Is(err, siyu.ErrNotFound) {
+			return snap, err
+		}
+		snap, err = s.Refresh(ctx, workspaceID)
+		if !errors.Is(err, ErrRefreshRunning) {
+			return snap, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	return snap, err
 }
 
 // ErrRefreshRunning is returned when the workspace's snapshot is being

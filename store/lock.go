@@ -5,15 +5,14 @@ import (
 	"sync"
 )
 
-var localLocks sync.Map // name -> *sync.Mutex, for SQLite (one node)
-
 // TryLock takes a named lock for a job that must run on one node at a time
 // (a workspace's full sync). With PostgreSQL it is a session advisory lock,
-// so it holds across nodes; with SQLite, a process mutex. It reports false
+// so it holds across nodes; with SQLite (one node per database file), a
+// mutex of this Store. It reports false
 // when someone else holds it. Call the returned func to release it.
 func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), bool, error) {
 	if s.dialect == sqlite {
-		m, _ := localLocks.LoadOrStore([2]int64{int64(class), id}, &sync.Mutex{})
+		m, _ := s.locks.LoadOrStore([2]int64{int64(class), id}, &sync.Mutex{})
 		mu := m.(*sync.Mutex)
 		if !mu.TryLock() {
 			return nil, false, nil

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -38,6 +39,7 @@ type Store struct {
 	pii     *piiCodec
 	now     func() time.Time
 	stmts   *stmtCache // SQLite writer's prepared statements
+	locks   sync.Map   // SQLite: TryLock's named mutexes
 }
 
 // Open connects to dsn, a PostgreSQL URL (postgres://...) or an SQLite file
