@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"sync"
 )
 
@@ -23,8 +24,12 @@ func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), boo
 	if err != nil {
 		return nil, false, err
 	}
+	// The key includes the schema: advisory locks are per database, and
+	// two deployments (or test runs) in one database must not block each
+	// other; the nodes of one deployment share the schema and so the lock.
+	const key = `hashtextextended(current_schema() || '/' || $1::text || '/' || $2::text, 0)`
 	var ok bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, $2)`, class, int32(id)).Scan(&ok); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+key+`)`, strconv.Itoa(int(class)), strconv.FormatInt(id, 10)).Scan(&ok); err != nil {
 		conn.Close()
 		return nil, false, err
 	}
@@ -33,7 +38,7 @@ func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), boo
 		return nil, false, nil
 	}
 	return func() {
-		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, $2)`, class, int32(id))
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(`+key+`)`, strconv.Itoa(int(class)), strconv.FormatInt(id, 10))
 		conn.Close()
 	}, true, nil
 }
