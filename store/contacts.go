@@ -93,14 +93,9 @@ func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []Cont
 				if _, ok := accounts[c.AccountUserID]; !ok {
 					return siyu.RowError{Line: start + i + 1, Field: "account", Msg: fmt.Sprintf("unknown account %q", c.AccountUserID)}
 				}
-				ids := append([]siyu.Identifier{{Kind: siyu.KindExternalUser, Value: c.ExternalUserID}}, c.Identifiers...)
-				norm := make([]siyu.Identifier, 0, len(ids))
-				for _, id := range ids {
-					n, err := siyu.NormalizeIdentifier(id)
-					if err != nil {
-						return siyu.RowError{Line: start + i + 1, Field: string(id.Kind), Msg: err.Error()}
-					}
-					norm = append(norm, n)
+				norm, err := normalizeAll(append([]siyu.Identifier{{Kind: siyu.KindExternalUser, Value: c.ExternalUserID}}, c.Identifiers...), start+i+1)
+				if err != nil {
+					return err
 				}
 				people[i] = person{ids: norm, name: c.Name}
 				if c.CustomerID != 0 {
@@ -208,13 +203,11 @@ func (s *Store) UpsertGroup(ctx context.Context, workspaceID int64, g GroupInput
 		}
 		people := make([]person, len(g.Members))
 		for i, m := range g.Members {
-			for _, id := range m.Identifiers {
-				n, err := siyu.NormalizeIdentifier(id)
-				if err != nil {
-					return siyu.RowError{Line: i + 1, Field: string(id.Kind), Msg: err.Error()}
-				}
-				people[i].ids = append(people[i].ids, n)
+			ids, err := normalizeAll(m.Identifiers, i+1)
+			if err != nil {
+				return err
 			}
+			people[i].ids = ids
 			if len(people[i].ids) == 0 {
 				return siyu.RowError{Line: i + 1, Field: "identifiers", Msg: "a member needs an identifier"}
 			}
@@ -267,13 +260,11 @@ func (s *Store) TagCustomers(ctx context.Context, workspaceID int64, tag siyu.Ta
 		}
 		ps := make([]person, len(people))
 		for i, ids := range people {
-			for _, id := range ids {
-				n, err := siyu.NormalizeIdentifier(id)
-				if err != nil {
-					return siyu.RowError{Line: i + 1, Field: string(id.Kind), Msg: err.Error()}
-				}
-				ps[i].ids = append(ps[i].ids, n)
+			norm, err := normalizeAll(ids, i+1)
+			if err != nil {
+				return err
 			}
+			ps[i].ids = norm
 		}
 		r, err := s.resolveTx(ctx, t, workspaceID, ps, source)
 		if err != nil {
@@ -522,4 +513,18 @@ func (s *Store) SyncWeComTags(ctx context.Context, workspaceID int64, byExt map[
 		}
 		return nil
 	})
+}
+
+// normalizeAll normalises a record's identifiers; a bad one is a RowError
+// naming the record (1-based line) and the identifier's kind.
+func normalizeAll(ids []siyu.Identifier, line int) ([]siyu.Identifier, error) {
+	out := make([]siyu.Identifier, 0, len(ids))
+	for _, id := range ids {
+		n, err := siyu.NormalizeIdentifier(id)
+		if err != nil {
+			return nil, siyu.RowError{Line: line, Field: string(id.Kind), Msg: err.Error()}
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
