@@ -46,6 +46,17 @@ type ImportResult struct {
 	Elapsed      time.Duration `json:"elapsed_ns"`
 }
 
+// AddCounts adds another result's stored-row counts (inserted, updated,
+// unchanged, new customers, merges) to r; rows, rejections and errors are
+// the caller's to combine.
+func (r *ImportResult) AddCounts(o ImportResult) {
+	r.Inserted += o.Inserted
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.NewCustomers += o.NewCustomers
+	r.Merges += o.Merges
+}
+
 // RowError names a bad input row: file, line and field.
 type RowError struct {
 	File  string `json:"file,omitempty"`

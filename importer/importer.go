@@ -150,11 +150,7 @@ func Reader(ctx context.Context, sink Sink, workspaceID int64, name string, r io
 			var got siyu.ImportResult
 			got, err = sink.ImportOrders(ctx, workspaceID, batch, source)
 			mu.Lock()
-			res.Inserted += got.Inserted
-			res.Updated += got.Updated
-			res.Unchanged += got.Unchanged
-			res.NewCustomers += got.NewCustomers
-			res.Merges += got.Merges
+			res.AddCounts(got)
 			// The parser already ran Prepare, so the store should reject
 			// nothing; if it does, report it like any other bad row.
 			for _, re := range got.Errors {

@@ -35,11 +35,7 @@ func (s *Store) ImportOrders(ctx context.Context, workspaceID int64, rows []siyu
 			if err != nil {
 				return err
 			}
-			res.Inserted += r.Inserted
-			res.Updated += r.Updated
-			res.Unchanged += r.Unchanged
-			res.NewCustomers += r.NewCustomers
-			res.Merges += r.Merges
+			res.AddCounts(r)
 			return nil
 		})
 		chunk = chunk[:0]
