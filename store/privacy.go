@@ -37,6 +37,20 @@ func (s *Store) ExportCustomer(ctx context.Context, workspaceID, customerID int6
 	return out, rows.Err()
 }
 
+// personTables are the tables whose rows, keyed by customer_id, are a
+// person's data or derived from it: an erasure deletes them. Every new
+// customer-keyed table belongs here unless it must outlive the erasure
+// (opt_outs: the person still must not be reached).
+var personTables = []string{
+	"identities",
+	"events",
+	"contacts",
+	"group_members",
+	"customer_tags",
+	"customer_scores",
+	"reach_log",
+}
+
 // EraseCustomer deletes a person's personal data (PIPL erasure), including
 // from derived tables: identities, events, contacts, group memberships and
 // tags go; orders stay as anonymous revenue (amounts and dates, no receiver,
@@ -61,17 +75,16 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, customerID int64
 		}
 		in := `(` + placeholders(len(ids)) + `)`
 		args := int64Args(ids)
-		for _, q := range []string{
-			`DELETE FROM identities WHERE customer_id IN ` + in,
-			`DELETE FROM events WHERE customer_id IN ` + in,
-			`DELETE FROM contacts WHERE customer_id IN ` + in,
-			`DELETE FROM group_members WHERE customer_id IN ` + in,
-			`DELETE FROM customer_tags WHERE customer_id IN ` + in,
-			`UPDATE orders SET receiver = '', province = '', city = '', masked_phone = '', items = '' WHERE customer_id IN ` + in,
-			`UPDATE merges SET display = '', moved = '{}' WHERE survivor_id IN ` + in,
-			`UPDATE merges SET display = '', moved = '{}' WHERE merged_id IN ` + in,
-			`UPDATE channel_codes SET customer_id = NULL WHERE customer_id IN ` + in,
-		} {
+		var erase []string
+		for _, table := range personTables {
+			erase = append(erase, `DELETE FROM `+table+` WHERE customer_id IN `+in)
+		}
+		for _, q := range append(erase,
+			`UPDATE orders SET receiver = '', province = '', city = '', masked_phone = '', items = '' WHERE customer_id IN `+in,
+			`UPDATE merges SET display = '', moved = '{}' WHERE survivor_id IN `+in,
+			`UPDATE merges SET display = '', moved = '{}' WHERE merged_id IN `+in,
+			`UPDATE channel_codes SET customer_id = NULL WHERE customer_id IN `+in,
+		) {
 			if _, err := t.exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("erase: %w", err)
 			}

@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 // Languages the console speaks. zh-CN is the default.
@@ -20,19 +22,39 @@ func validLang(l string) bool { return l == langZH || l == langEN }
 // catalogue maps a message key to its text in one language.
 type catalogue map[string]string
 
-// loadCatalogues reads i18n/<lang>.json for every language and checks that
-// they define the same keys, so a missing translation fails at start-up
-// instead of showing a key to a user.
+// loadCatalogues reads, for every language, i18n/<lang>.json and the
+// feature files i18n/<feature>.<lang>.json, and checks that the languages
+// define the same keys, so a missing translation fails at start-up instead
+// of showing a key to a user. A key defined twice is an error too.
 func loadCatalogues() (map[string]catalogue, error) {
 	cats := map[string]catalogue{}
 	for _, l := range languages {
-		b, err := embedded.ReadFile(path.Join("i18n", l+".json"))
+		files, err := fs.Glob(embedded, path.Join("i18n", "*"+l+".json"))
 		if err != nil {
-			return nil, fmt.Errorf("web: message catalogue %s: %w", l, err)
+			return nil, err
 		}
-		var c catalogue
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("web: message catalogue %s: %w", l, err)
+		c := catalogue{}
+		for _, f := range files {
+			if name := path.Base(f); name != l+".json" && !strings.HasSuffix(name, "."+l+".json") {
+				continue // "*en.json" also matches "…-CN.json"-like names of other languages
+			}
+			b, err := embedded.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("web: message catalogue %s: %w", f, err)
+			}
+			var part catalogue
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: message catalogue %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("web: message catalogue %s defines %q again", f, k)
+				}
+				c[k] = v
+			}
+		}
+		if len(c) == 0 {
+			return nil, fmt.Errorf("web: no message catalogue for %s", l)
 		}
 		cats[l] = c
 	}
