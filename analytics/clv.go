@@ -56,9 +56,9 @@ var clvBounds = []int{0, 50, 100, 200, 500, 1000, 2000, 5000}
 // spend only), fits both models and predicts every buyer's value. Buyers
 // with the same history share one prediction, so the work grows with the
 // number of distinct histories, not of customers.
-func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
+func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, error) {
 	if len(sums) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	cs := make([]clv.Customer, len(sums))
 	repeaters := 0
@@ -70,13 +70,13 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 	}
 	out := &CLVSummary{Customers: len(cs), Repeaters: repeaters, Converged: true}
 	if repeaters == 0 {
-		return nil, nil // nothing to fit: nobody came back yet
+		return nil, nil, nil // nothing to fit: nobody came back yet
 	}
 	m, err := clv.FitBGNBD(cs)
 	if errors.Is(err, clv.ErrNotConverged) {
 		out.Converged = false
 	} else if err != nil {
-		return nil, fmt.Errorf("bg/nbd: %w", err)
+		return nil, nil, fmt.Errorf("bg/nbd: %w", err)
 	}
 	out.BGNBD = m
 	var spenders []clv.Customer
@@ -149,8 +149,10 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 	}
 	wg.Wait()
 	var total float64
+	each := make([]customerCLV, len(cs))
 	for i, k := range of {
 		p := preds[k]
+		each[i] = customerCLV{alive: p.alive, purchases: p.purchases}
 		if !math.IsNaN(p.purchases) {
 			out.ExpectedPurchases += p.purchases
 		}
@@ -164,13 +166,22 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, error) {
 		if math.IsNaN(value) {
 			continue
 		}
+		each[i].value, each[i].valued = siyu.Fen(math.Round(value*100)), true
 		total += value
 		b, _ := slices.BinarySearch(clvBounds, int(value)+1)
 		out.Histogram[max(b-1, 0)].Customers++
 	}
 	out.TotalCLV = siyu.Fen(math.Round(total * 100))
 	out.MeanCLV = out.TotalCLV / siyu.Fen(len(cs))
-	return out, nil
+	return out, each, nil
+}
+
+// customerCLV is one buyer's predictions: P(alive), expected purchases
+// over PurchaseHorizonDays and, when Gamma-Gamma was fitted, CLV.
+type customerCLV struct {
+	alive, purchases float64
+	value            siyu.Fen
+	valued           bool
 }
 
 // clvCustomer turns one buyer's orders into the models' history, in weeks

@@ -25,7 +25,7 @@ func TestCLVShortcutEqualsCLV(t *testing.T) {
 		sums = append(sums, s)
 	}
 	asOf := rfm.Day(20400)
-	got, err := computeCLV(sums, asOf)
+	got, _, err := computeCLV(sums, asOf)
 	if err != nil || got == nil || got.GammaGamma == nil {
 		t.Fatalf("%+v %v", got, err)
 	}

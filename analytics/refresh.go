@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu/analytics/cohort"
@@ -94,7 +92,7 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		})
 		knownc <- knownDone{known, err}
 	}()
-	sums, orders, bySource, err := loadParallel(ctx, st, workspaceID, contacts)
+	sums, orders, bySource, err := loadSummaries(ctx, st, workspaceID, contacts)
 	kd := <-knownc
 	if err != nil {
 		return nil, err
@@ -117,14 +115,15 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	// read the summaries, and the machine has two cores.
 	type clvDone struct {
 		c    *CLVSummary
+		each []customerCLV
 		err  error
 		took time.Duration
 	}
 	clvc := make(chan clvDone, 1)
 	go func() {
 		start := time.Now()
-		c, err := computeCLV(sums, snap.RFM.AsOf)
-		clvc <- clvDone{c, err, time.Since(start)}
+		c, each, err := computeCLV(sums, snap.RFM.AsOf)
+		clvc <- clvDone{c, each, err, time.Since(start)}
 	}()
 
 	today := rfm.DayOf(cfg.Now)
@@ -153,6 +152,11 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	snap.Timings["clv"] = done.took
 	mark("clv_wait")
 
+	if err := st.SaveScores(ctx, workspaceID, snap.ComputedAt, scores(known, sums, snap.RFM.Results, done.each, today, cfg.Lifecycle)); err != nil {
+		return nil, fmt.Errorf("scores: %w", err)
+	}
+	mark("scores")
+
 	if snap.ByCode, err = st.FunnelByCode(ctx, workspaceID); err != nil {
 		return nil, err
 	}
@@ -180,96 +184,6 @@ func Latest(ctx context.Context, st *store.Store, workspaceID int64) (*Snapshot,
 	}
 	return &snap, nil
 }
-
-// loadSummaries reads every paid order once, in customer order, into one
-// summary per customer (purchases kept), counting the orders and showing
-// each to also.
-func loadSummaries(ctx context.Context, st *store.Store, ws int64, orders *int, also func(store.PaidOrder)) ([]rfm.Summary, error) {
-	return loadRange(ctx, st, ws, 0, 0, orders, also)
-}
-
-// loadRange is loadSummaries for the customers with ids in [from, to).
-func loadRange(ctx context.Context, st *store.Store, ws, from, to int64, orders *int, also func(store.PaidOrder)) ([]rfm.Summary, error) {
-	var out []rfm.Summary
-	var streamErr error
-	seq := func(yield func(rfm.Order) bool) {
-		streamErr = st.StreamPaidOrdersRange(ctx, ws, from, to, func(o store.PaidOrder) error {
-			*orders++
-			if also != nil {
-				also(o)
-			}
-			if !yield(rfm.Order{Customer: o.Customer, PaidAt: o.PaidAt, Net: o.Net}) {
-				return errStop
-			}
-			return nil
-		})
-	}
-	for s, err := range rfm.Summarize(seq) {
-		if err != nil {
-			return nil, err
-		}
-		s.Purchases = slices.Clone(s.Purchases)
-		out = append(out, s)
-	}
-	if streamErr != nil && streamErr != errStop {
-		return nil, streamErr
-	}
-	return out, nil
-}
-
-// loadParallel reads the orders in as many disjoint customer-id ranges as
-// there are cores, each on its own connection, and joins the parts in
-// customer order; each range feeds its own source funnel, merged at the end.
-func loadParallel(ctx context.Context, st *store.Store, ws int64, contacts map[int64]store.ContactFacts) ([]rfm.Summary, int, []store.FunnelRow, error) {
-	lo, hi, err := st.CustomerIDRange(ctx, ws)
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	parts := max(runtime.GOMAXPROCS(0), 1)
-	if hi <= lo {
-		parts = 1
-	}
-	type part struct {
-		sums   []rfm.Summary
-		orders int
-		funnel *sourceFunnel
-		err    error
-	}
-	res := make([]part, parts)
-	var wg sync.WaitGroup
-	step := (hi - lo + 1 + int64(parts) - 1) / int64(parts)
-	for i := range parts {
-		from, to := lo+int64(i)*step, lo+int64(i+1)*step
-		if i == 0 {
-			from = 0
-		}
-		if i == parts-1 {
-			to = 0 // no upper bound
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := &res[i]
-			p.funnel = newSourceFunnel(contacts)
-			p.sums, p.err = loadRange(ctx, st, ws, from, to, &p.orders, p.funnel.add)
-		}()
-	}
-	wg.Wait()
-	var sums []rfm.Summary
-	orders := 0
-	merged := newSourceFunnel(contacts)
-	for _, p := range res {
-		if p.err != nil {
-			return nil, 0, nil, p.err
-		}
-		sums = append(sums, p.sums...)
-		orders += p.orders
-		merged.merge(p.funnel)
-	}
-	return sums, orders, merged.result(), nil
-}
-
-var errStop = fmt.Errorf("stop")
 
 func summaries(s []rfm.Summary) iter.Seq2[rfm.Summary, error] {
 	return func(yield func(rfm.Summary, error) bool) {

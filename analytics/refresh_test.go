@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/lifecycle"
 	"siyu.dev/siyu/demo"
 	"siyu.dev/siyu/store"
 	"siyu.dev/siyu/store/storetest"
@@ -147,5 +149,57 @@ func TestOneRefreshAtATime(t *testing.T) {
 	unlock()
 	if _, err := svc.Refresh(ctx, ws); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every customer's stored scores must agree with the refresh's own results
+// (RFM by customer, stage counts, CLV totals), and a second refresh must
+// replace them rather than add to them.
+func TestRefreshStoresCustomerScores(t *testing.T) {
+	st, ws, now := demoStore(t, 800)
+	var snap *analytics.Snapshot
+	var err error
+	for range 2 {
+		if snap, err = analytics.Refresh(ctx, st, ws, analytics.Config{Now: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stages := map[string]int{}
+	var clvTotal siyu.Fen
+	buyers := 0
+	for _, r := range snap.RFM.Results {
+		got, err := st.CustomerScoreOf(ctx, ws, r.Customer)
+		if err != nil {
+			t.Fatalf("customer %d: %v", r.Customer, err)
+		}
+		if !got.Buyer || got.RecencyDays != r.Recency || got.Frequency != r.Frequency || got.Monetary != r.Monetary ||
+			got.R != int(r.R) || got.F != int(r.F) || got.M != int(r.M) || got.RFMSegment != r.Segment.String() {
+			t.Fatalf("customer %d: stored %+v, refresh %+v", r.Customer, got, r)
+		}
+		if !got.HasCLV || got.PAlive < 0 || got.PAlive > 1 || !got.HasValue {
+			t.Fatalf("customer %d: CLV not stored: %+v", r.Customer, got)
+		}
+		clvTotal += got.CLV
+		buyers++
+	}
+	err = st.CustomerIDs(ctx, ws, func(id int64, _ time.Time) error {
+		got, err := st.CustomerScoreOf(ctx, ws, id)
+		if err != nil {
+			return fmt.Errorf("customer %d: %w", id, err)
+		}
+		stages[got.Stage]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range lifecycle.Stages[1:] {
+		if stages[s.String()] != snap.Stages[s] {
+			t.Errorf("stage %s: %d stored, %d in the snapshot", s, stages[s.String()], snap.Stages[s])
+		}
+	}
+	// The per-customer values are rounded to the fen one by one.
+	if d := clvTotal - snap.CLV.TotalCLV; d < -siyu.Fen(buyers) || d > siyu.Fen(buyers) {
+		t.Errorf("stored CLV sums to %d, snapshot total %d", clvTotal, snap.CLV.TotalCLV)
 	}
 }

@@ -66,8 +66,7 @@ func (s *Service) Refresh(ctx context.Context, workspaceID int64) (*Snapshot, er
 // TopRFM ranks the workspace's customers by RFM and returns the n best:
 // "run the orders through RFM and add the 500 best on WeChat".
 func (s *Service) TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.Result, error) {
-	var orders int
-	sums, err := loadSummaries(ctx, s.st, workspaceID, &orders, nil)
+	sums, _, _, err := loadSummaries(ctx, s.st, workspaceID, nil)
 	if err != nil {
 		return nil, err
 	}

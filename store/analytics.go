@@ -63,6 +63,61 @@ func (s *Store) StreamPaidOrdersRange(ctx context.Context, workspaceID, from, to
 	return rows.Err()
 }
 
+// OrderIDRange returns the smallest and largest order id of the workspace
+// (both 0 when it has no orders).
+func (s *Store) OrderIDRange(ctx context.Context, workspaceID int64) (int64, int64, error) {
+	// Walking the primary key from each end finds them at once where
+	// MIN/MAX over the workspace's index would read all of it.
+	var lo, hi int64
+	for _, end := range []struct {
+		dir string
+		to  *int64
+	}{{"ASC", &lo}, {"DESC", &hi}} {
+		err := s.queryRow(ctx, `SELECT id FROM orders WHERE +workspace_id = ? ORDER BY id `+end.dir+` LIMIT 1`, workspaceID).Scan(end.to)
+		if notFound(err) == siyu.ErrNotFound {
+			return 0, 0, nil
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return lo, hi, nil
+}
+
+// ScanPaidOrders calls fn for every paid, not fully refunded order of the
+// workspace with an id in [from, to), in no particular order: it reads the
+// table front to back instead of through an index and a sort, which is
+// what a whole-workspace computation wants. Disjoint ranges can be read in
+// parallel, each on its own connection.
+func (s *Store) ScanPaidOrders(ctx context.Context, workspaceID, from, to int64, fn func(PaidOrder) error) error {
+	// "+workspace_id" keeps SQLite from choosing the workspace's unique
+	// index (a lookup per row) over the id range.
+	rows, err := s.query(ctx, `SELECT customer_id, paid_at, amount - refund, `+channelIndexSQL+` FROM orders
+		WHERE id >= ? AND id < ? AND +workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL`,
+		from, to, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var o PaidOrder
+	var paid int64
+	var ch int
+	for rows.Next() {
+		if err := rows.Scan(&o.Customer, &paid, &o.Net, &ch); err != nil {
+			return err
+		}
+		o.PaidAt = fromMS(paid)
+		o.Channel = siyu.ChannelOther
+		if ch >= 0 && ch < len(siyu.Channels) {
+			o.Channel = siyu.Channels[ch]
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // CustomerIDs calls fn with every live customer id of the workspace, in
 // order (analytics need the customers without orders too).
 func (s *Store) CustomerIDs(ctx context.Context, workspaceID int64, fn func(id int64, created time.Time) error) error {

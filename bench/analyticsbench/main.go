@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -37,9 +38,20 @@ func main() {
 	runs := flag.Int("runs", 3, "repetitions")
 	genCustomers := flag.Int("customers", 0, "instead of -file: generate this many customers (seeded, skewed) and bulk-load them")
 	genOrders := flag.Int("orders", 0, "with -customers: about this many orders")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the refreshes to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "analyticsbench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	gen = generation{customers: *genCustomers, orders: *genOrders}
 	if err := run(*file, *db, *pgURL, *runs); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "analyticsbench:", err)
 		os.Exit(1)
 	}
