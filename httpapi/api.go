@@ -32,6 +32,7 @@ type Store interface {
 type Config struct {
 	Store     Store
 	Analytics Analytics    // optional
+	Campaigns Campaigns    // optional
 	Logger    *slog.Logger // nil discards logs
 }
 
@@ -48,12 +49,14 @@ type api struct {
 	store     Store
 	log       *slog.Logger
 	analytics Analytics
+	campaigns Campaigns
 }
 
 // New returns the handler for /api/v1/... . It expects the full request path
 // (mount it at "/api/" without stripping the prefix).
 func New(cfg Config) http.Handler {
 	a := &api{store: cfg.Store, log: cfg.Logger, analytics: cfg.Analytics}
+	a.campaigns = cfg.Campaigns
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -75,6 +78,10 @@ func New(cfg Config) http.Handler {
 	route("GET", "/api/v1/analytics/rfm/top", a.topRFM)
 	route("GET", "/api/v1/analytics/settings", a.getAnalyticsSettings)
 	route("PUT", "/api/v1/analytics/settings", adminOnly(a.putAnalyticsSettings))
+	a.taskRoutes(route)
+	a.campaignRoutes(route)
+	a.segmentRoutes(route)
+	a.tagRoutes(route)
 
 	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
 	allowed := map[string][]string{

@@ -44,6 +44,7 @@ func (a *api) postEvents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		a.afterEvents(r.Context(), tokenFrom(r.Context()).WorkspaceID)
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Recorded int `json:"recorded"`

@@ -75,13 +75,14 @@ func New(cfg Config) (*Server, error) {
 		Codes:         s.wecom,
 		Analytics:     s.analytics,
 		Contacts:      s.listContacts,
+		Campaigns:     s.campaignService(),
 		SecureCookies: cfg.SecureCookies,
 		Logger:        cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Analytics: s.analytics, Logger: cfg.Logger})
+	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Analytics: s.analytics, Campaigns: s.campaignService(), Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -101,6 +102,9 @@ func (s *Server) WeCom() *wecomsync.Service { return s.wecom }
 func (s *Server) RunWorkers(ctx context.Context) {
 	go s.wecom.Reconcile(ctx, s.cfg.SyncInterval)
 	go s.analytics.Schedule(ctx, s.cfg.AnalyticsInterval, func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) })
+	go s.runSegmentWorker(ctx)
+	go s.runDispatch(ctx)
+	s.runTagWorkers(ctx)
 }
 
 // Handler is the root handler (for tests on httptest servers).

@@ -23,6 +23,8 @@ var movable = []struct {
 	{"contacts", ""},
 	{"group_members", "group_id"},
 	{"customer_tags", "tag_id"},
+	{"tasks", ""},
+	{"sends", ""},
 }
 
 // mergeTx folds customer merged into survivor and logs which rows moved.

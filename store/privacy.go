@@ -49,6 +49,10 @@ var personTables = []string{
 	"customer_tags",
 	"customer_scores",
 	"reach_log",
+	"campaign_recipients",
+	"segment_members",
+	"tasks",
+	"sends",
 }
 
 // EraseCustomer deletes a person's personal data (PIPL erasure), including

@@ -29,6 +29,8 @@ type Config struct {
 	// Analytics gives the dashboard its snapshot. Without it the dashboard
 	// says that analytics are not available.
 	Analytics AnalyticsSource
+	// Campaigns runs campaigns and the reach limits' page.
+	Campaigns CampaignService
 	// SecureCookies marks cookies Secure and expects https origins. Set it
 	// whenever the console is reached over TLS (also behind a proxy).
 	SecureCookies bool
@@ -42,6 +44,7 @@ type Console struct {
 	codes     CodeCreator
 	contacts  ContactLister
 	analytics AnalyticsSource
+	campaigns CampaignService
 	secure    bool
 	log       *slog.Logger
 	cats      map[string]catalogue // by language
@@ -84,6 +87,7 @@ func New(cfg Config) (*Console, error) {
 		codes:     cfg.Codes,
 		contacts:  cfg.Contacts,
 		analytics: cfg.Analytics,
+		campaigns: cfg.Campaigns,
 		secure:    cfg.SecureCookies,
 		log:       log,
 		cats:      cats,
@@ -111,12 +115,43 @@ func (c *Console) routes() {
 	m.Handle("GET /customers", c.authed(anyRole, c.customerList))
 	m.Handle("GET /customers/{id}", c.authed(anyRole, c.customerPage))
 	m.Handle("POST /customers/{id}/merges/{merge}/undo", c.authed(canWrite, c.undoMerge))
+	m.Handle("POST /customers/{id}/tags", c.authed(canWrite, c.customerTagAdd))
+	m.Handle("POST /customers/{id}/tags/remove", c.authed(canWrite, c.customerTagRemove))
+	m.Handle("POST /customers/{id}/opt-out", c.authed(canWrite, c.customerOptOut))
+	m.Handle("POST /customers/{id}/opt-in", c.authed(canWrite, c.customerOptIn))
+	m.Handle("GET /tags", c.authed(anyRole, c.tagsPage))
+	m.Handle("POST /tags", c.authed(canWrite, c.tagCreate))
+	m.Handle("POST /tags/rules", c.authed(canWrite, c.tagRuleCreate))
+	m.Handle("POST /tags/rules/{id}/refresh", c.authed(canWrite, c.tagRuleRefresh))
+	m.Handle("POST /tags/rules/{id}/delete", c.authed(canWrite, c.tagRuleDelete))
 
 	m.Handle("GET /codes", c.authed(anyRole, c.codeList))
 	m.Handle("GET /codes/new", c.authed(canWrite, c.codeNew))
 	m.Handle("POST /codes", c.authed(canWrite, c.codeCreate))
 	m.Handle("GET /codes/{id}", c.authed(anyRole, c.codePage))
 	m.Handle("GET /contacts", c.authed(anyRole, c.contactList))
+	m.Handle("GET /segments", c.authed(anyRole, c.segmentList))
+	m.Handle("GET /segments/new", c.authed(canWrite, c.segmentNew))
+	m.Handle("POST /segments", c.authed(canWrite, c.segmentCreate))
+	m.Handle("POST /segments/preview", c.authed(anyRole, c.segmentPreview))
+	m.Handle("GET /segments/{id}", c.authed(anyRole, c.segmentPage))
+	m.Handle("POST /segments/{id}", c.authed(canWrite, c.segmentUpdate))
+	m.Handle("POST /segments/{id}/refresh", c.authed(canWrite, c.segmentRefresh))
+	m.Handle("POST /segments/{id}/delete", c.authed(canWrite, c.segmentDelete))
+
+	m.Handle("GET /campaigns", c.authed(anyRole, c.campaignList))
+	m.Handle("GET /campaigns/new", c.authed(canWrite, c.campaignNew))
+	m.Handle("POST /campaigns", c.authed(canWrite, c.campaignCreate))
+	m.Handle("GET /campaigns/settings", c.authed(adminOnly, c.reachSettingsPage))
+	m.Handle("POST /campaigns/settings", c.authed(adminOnly, c.reachSettingsSave))
+	m.Handle("GET /campaigns/{id}", c.authed(anyRole, c.campaignPage))
+	m.Handle("POST /campaigns/{id}/plan", c.authed(canWrite, c.campaignPlan))
+	m.Handle("POST /campaigns/{id}/launch", c.authed(canWrite, c.campaignLaunch))
+	m.Handle("GET /tasks", c.authed(anyRole, c.taskList))
+	m.Handle("GET /tasks/count", c.authed(anyRole, c.taskCount))
+	m.Handle("POST /tasks/{id}/complete", c.authed(canWrite, c.taskComplete))
+	m.Handle("POST /tasks/{id}/assign", c.authed(canWrite, c.taskAssign))
+	m.Handle("GET /audit", c.authed(adminOnly, c.auditPage))
 
 	m.Handle("GET /import", c.authed(canWrite, c.importPage))
 	m.Handle("POST /import", c.authedMultipart(canWrite, c.importSubmit))

@@ -110,6 +110,7 @@ type customerData struct {
 	siyu.Customer360
 	Chart          *orderChart
 	ActiveContacts int
+	Tagging        *customerTagging // tags with sources and consent; nil without a TagStore
 }
 
 func (c *Console) customerPage(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +135,10 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := customerData{Customer360: res, Chart: buildOrderChart(res.Orders)}
+	if d.Tagging, err = c.loadCustomerTagging(r, res.Customer.ID); err != nil {
+		c.internalError(w, r, err)
+		return
+	}
 	for _, ct := range res.Contacts {
 		if ct.DeletedAt == nil {
 			d.ActiveContacts++

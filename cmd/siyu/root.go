@@ -85,6 +85,11 @@ func rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(false), serveCmd(true), importCmd(), analyticsCmd(), customerCmd(), wecomCmd(), emulatorCmd(), workspaceCmd(), userCmd(), tokenCmd(), migrateCmd(), versionCmd())
+	root.AddCommand(dispatchCmd())
+	root.AddCommand(accountCmd())
+	root.AddCommand(campaignCmd())
+	root.AddCommand(segmentCmd())
+	root.AddCommand(tagsCmd())
 	return root
 }
 
