@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/emulator"
+	"siyu.dev/siyu/wecomsync"
 )
 
 // DemoWeCom runs the WeCom emulator beside the demo workspace, so a
@@ -54,7 +56,13 @@ func (s *Server) DemoWeCom(ctx context.Context, selfURL string) (string, error) 
 	if err := emu.SetCallback(ctx, cb); err != nil {
 		return "", fmt.Errorf("emulator callback: %w", err)
 	}
+	// The reconciliation worker may have seen the new app first and be
+	// syncing already: wait for it, then sync (a no-op by then).
 	res, err := s.wecom.FullSync(ctx, w.ID, nil)
+	for wait := time.Now().Add(time.Minute); errors.Is(err, wecomsync.ErrSyncRunning) && time.Now().Before(wait); {
+		time.Sleep(200 * time.Millisecond)
+		res, err = s.wecom.FullSync(ctx, w.ID, nil)
+	}
 	if err != nil {
 		return "", fmt.Errorf("first sync: %w", err)
 	}
