@@ -44,6 +44,9 @@ func (s *Server) DemoWeCom(ctx context.Context, selfURL string) (string, error) 
 		emu.Close()
 	}()
 	base := "http://" + ln.Addr().String()
+	if err := s.adoptDemoContacts(ctx, w.ID, emu); err != nil {
+		return "", fmt.Errorf("demo contacts: %w", err)
+	}
 
 	key := make([]byte, 32)
 	rand.Read(key)

@@ -74,6 +74,9 @@ func (s *Service) contactAdded(ctx context.Context, ws int64, ev wecom.Event) er
 	if _, err := s.st.UpsertContacts(ctx, ws, []store.ContactInput{in}); err != nil {
 		return err
 	}
+	if err := s.st.FissionContactChanged(ctx, ws, ev.UserID, ev.ExternalUserID); err != nil { // an invite of a fission activity?
+		return err
+	}
 	if len(code.Tags) > 0 {
 		who := [][]siyu.Identifier{{{Kind: siyu.KindExternalUser, Value: ev.ExternalUserID}}}
 		for _, name := range code.Tags {
@@ -138,7 +141,13 @@ func (s *Service) ensureAccount(ctx context.Context, ws int64, userID string) er
 	}
 	for _, a := range accounts {
 		if a.WeComUserID == userID {
-			return nil
+			if a.Active {
+				return nil
+			}
+			// A member who came back (or got the permission again).
+			a.Active = true
+			_, err := s.st.UpsertAccount(ctx, ws, a)
+			return err
 		}
 	}
 	_, err = s.st.UpsertAccount(ctx, ws, siyu.Account{WeComUserID: userID, Name: userID, Active: true})
@@ -169,8 +178,10 @@ func (s *Service) syncGroup(ctx context.Context, ws int64, chatID string) error 
 		}
 		in.Members = append(in.Members, store.GroupMemberInput{Identifiers: ids, Name: m.Name, JoinedAt: time.Unix(int64(m.JoinTime), 0)})
 	}
-	_, err = s.st.UpsertGroup(ctx, ws, in)
-	return err
+	if _, err = s.st.UpsertGroup(ctx, ws, in); err != nil {
+		return err
+	}
+	return s.st.FissionGroupChanged(ctx, ws, chatID) // joins and quits of a fission activity's group
 }
 
 // syncTags mirrors the corp tag library.

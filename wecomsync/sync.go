@@ -21,6 +21,7 @@ type Progress struct {
 // SyncResult counts what a full sync saw and changed.
 type SyncResult struct {
 	Accounts int           `json:"accounts"`
+	Departed int           `json:"departed"` // accounts no longer in WeCom's follow-user list: deactivated, their tasks rehomed
 	Contacts int           `json:"contacts"`
 	Ended    int           `json:"ended"` // contacts the store had live that WeCom no longer has
 	Groups   int           `json:"groups"`
@@ -99,6 +100,9 @@ func (s *Service) FullSync(ctx context.Context, ws int64, progress func(Progress
 		}
 	}
 	res.Accounts = len(members)
+	if res.Departed, err = s.deactivateDeparted(ctx, ws, members); err != nil {
+		return res, err
+	}
 
 	first, started, ok, err := s.st.SyncCheckpoint(ctx, ws)
 	if err != nil {
