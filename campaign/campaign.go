@@ -65,7 +65,9 @@ type Draft struct {
 	HoldoutPct      int                     `json:"holdout_pct"`
 	SendAt          time.Time               `json:"send_at"`
 	AttributionDays int                     `json:"attribution_days"` // 0: 7 days
-	CreatedBy       string                  `json:"-"`
+	// Moment: who posts a moment campaign and who sees it (channel moment only).
+	Moment    *store.MomentOptions `json:"moment,omitempty"`
+	CreatedBy string               `json:"-"`
 }
 
 // invalid is a validation error naming the field.
@@ -75,9 +77,15 @@ func invalid(field, format string, args ...any) error {
 
 // Create validates a draft and stores it.
 func (s *Service) Create(ctx context.Context, ws int64, d Draft) (store.Campaign, error) {
+	if d.Channel == siyu.ReachGroup {
+		return s.createGroup(ctx, ws, d)
+	}
 	c, err := s.validate(ctx, ws, d)
 	if err != nil {
 		return store.Campaign{}, err
+	}
+	if c.Channel == siyu.ReachMoment || d.Moment != nil {
+		return s.createMoment(ctx, ws, c, d.Moment)
 	}
 	return s.Store.CreateCampaign(ctx, ws, c)
 }
@@ -108,8 +116,8 @@ func (s *Service) validate(ctx context.Context, ws int64, d Draft) (store.Campai
 	default:
 		return c, invalid("audience", "use segment:<id>, tag:<name> or all, not %q", d.Audience)
 	}
-	if c.Channel != siyu.ReachSingle {
-		return c, invalid("channel", "%q: campaigns send 1:1 (single) messages; group and moment campaigns are not supported yet", c.Channel)
+	if c.Channel != siyu.ReachSingle && c.Channel != siyu.ReachMoment {
+		return c, invalid("channel", "%q: campaigns send 1:1 (single) or group (group) messages or post to moments (moment)", c.Channel)
 	}
 	if len(c.Variants) == 0 || len(c.Variants) > MaxVariants {
 		return c, invalid("variants", "give 1 to %d variants", MaxVariants)

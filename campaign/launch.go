@@ -39,6 +39,12 @@ func (s *Service) Launch(ctx context.Context, ws, campaignID int64) (LaunchResul
 	if err != nil {
 		return LaunchResult{}, err
 	}
+	if c.Channel == siyu.ReachMoment {
+		return s.launchMoment(ctx, c)
+	}
+	if c.Channel == siyu.ReachGroup {
+		return s.launchGroups(ctx, c)
+	}
 	var res LaunchResult
 	switch c.Status {
 	case store.CampaignLaunched:

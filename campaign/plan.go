@@ -62,6 +62,7 @@ type Plan struct {
 	Samples   map[string][]int64       `json:"samples"` // "receive" or a reason → customer ids
 	Settings  policy.Settings          `json:"settings"`
 	Duration  time.Duration            `json:"duration_ns"`
+	Moment    *MomentPlan              `json:"moment,omitempty"` // moment campaigns: who posts, who sees it
 	accounts  map[int64]*AccountCount  `json:"-"`
 	variants  map[string]*VariantCount `json:"-"`
 }
@@ -168,6 +169,12 @@ func (s *Service) Plan(ctx context.Context, ws, campaignID int64) (Plan, error) 
 }
 
 func (s *Service) plan(ctx context.Context, c store.Campaign) (Plan, error) {
+	if c.Channel == siyu.ReachMoment {
+		return s.planMoment(ctx, c)
+	}
+	if c.Channel == siyu.ReachGroup {
+		return s.planGroups(ctx, c)
+	}
 	started := time.Now()
 	at := s.sendTime(c)
 	pl, err := s.Policy.NewPlan(ctx, c.WorkspaceID, at)

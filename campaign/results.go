@@ -22,6 +22,9 @@ type Results struct {
 	WindowEnd       time.Time         `json:"window_end"`
 	Groups          []GroupResult     `json:"groups"`
 	Sends           []store.SendCount `json:"sends,omitempty"` // by variant and status, as dispatch reports them
+	// Moment: a moment campaign's post and each sender's counts (published,
+	// visible, reached, likes, comments).
+	Moment *store.CampaignMoment `json:"moment,omitempty"`
 }
 
 // GroupResult is one variant's (or the holdout's) outcome.
@@ -56,6 +59,13 @@ func (s *Service) Results(ctx context.Context, ws, campaignID int64) (Results, e
 	}
 	if r.Sends, err = s.Store.SendCounts(ctx, ws, campaignID); err != nil {
 		return r, err
+	}
+	if c.Channel == siyu.ReachMoment {
+		mo, err := s.Store.CampaignMoment(ctx, ws, campaignID)
+		if err != nil {
+			return r, err
+		}
+		r.Moment = &mo
 	}
 	groups := map[string]*GroupResult{}
 	for _, v := range c.Variants {

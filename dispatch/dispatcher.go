@@ -41,7 +41,7 @@ const (
 )
 
 // Kinds are the job kinds a dispatcher works.
-var Kinds = []string{KindPlan, KindBatch, KindPoll}
+var Kinds = []string{KindPlan, KindBatch, KindPoll, KindMoment}
 
 // Options tune a Dispatcher. Zero values take the defaults.
 type Options struct {
@@ -67,7 +67,11 @@ type Options struct {
 	// ReconcileSlack widens the time window searched for a task created
 	// before a crash, for clock differences with WeCom; default 5 min.
 	ReconcileSlack time.Duration
-	Limits         store.BatchLimits // default 10,000 customers, 2,000 groups
+	// MomentWait is how long after a moment post was marked the job waits
+	// before looking for the moment an interrupted attempt may have made
+	// (WeCom makes moments asynchronously); default 2 min.
+	MomentWait time.Duration
+	Limits     store.BatchLimits // default 10,000 customers, 2,000 groups
 
 	// Fault injection for crash tests: called after the submitting mark is
 	// committed (before add_msg_template), and after add_msg_template
@@ -115,6 +119,9 @@ func New(st *store.Store, clients Clients, opt Options) *Dispatcher {
 	}
 	if opt.ReconcileSlack <= 0 {
 		opt.ReconcileSlack = 5 * time.Minute
+	}
+	if opt.MomentWait <= 0 {
+		opt.MomentWait = 2 * time.Minute
 	}
 	if opt.Limits.Single <= 0 {
 		opt.Limits.Single = wecom.MaxTemplateExternalUserIDs
@@ -165,6 +172,8 @@ func (d *Dispatcher) runJob(ctx context.Context, j store.Job) error {
 			d.log.Info("dispatch: batches planned", "workspace", j.WorkspaceID, "batches", n)
 		}
 		return err
+	case KindMoment:
+		return d.runMoment(ctx, j)
 	case KindBatch, KindPoll:
 		var p batchPayload
 		if err := json.Unmarshal(j.Payload, &p); err != nil || p.Batch == 0 {

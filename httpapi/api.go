@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/fission"
+	"siyu.dev/siyu/groups"
 )
 
 // Store is the part of the store the API uses. *store.Store satisfies it.
@@ -30,10 +32,12 @@ type Store interface {
 
 // Config configures the API handler.
 type Config struct {
-	Store     Store
-	Analytics Analytics    // optional
-	Campaigns Campaigns    // optional
-	Logger    *slog.Logger // nil discards logs
+	Store        Store
+	Analytics    Analytics         // optional
+	Campaigns    Campaigns         // optional
+	FissionCodes fission.CodeMaker // makes fission participants' channel codes; nil: joining answers 404
+	Groups       *groups.Service   // campaign groups; nil: their endpoints answer 404
+	Logger       *slog.Logger      // nil discards logs
 }
 
 // Limits of one request.
@@ -46,23 +50,47 @@ const (
 )
 
 type api struct {
-	store     Store
-	log       *slog.Logger
-	analytics Analytics
-	campaigns Campaigns
+	store        Store
+	log          *slog.Logger
+	analytics    Analytics
+	campaigns    Campaigns
+	fissionCodes fission.CodeMaker
+	groups       *groups.Service
+	routes       []Route // every endpoint, as registered
+	handler      http.Handler
+}
+
+// Route is one endpoint: a method and a net/http pattern.
+type Route struct {
+	Method  string
+	Pattern string
+}
+
+// Routes lists every endpoint of the API in registration order, so that
+// security sweeps (authentication, roles, tenant isolation, audit) cover each
+// one, including those added later.
+func Routes() []Route {
+	return build(Config{}).routes
 }
 
 // New returns the handler for /api/v1/... . It expects the full request path
 // (mount it at "/api/" without stripping the prefix).
 func New(cfg Config) http.Handler {
+	return build(cfg).handler
+}
+
+func build(cfg Config) *api {
 	a := &api{store: cfg.Store, log: cfg.Logger, analytics: cfg.Analytics}
 	a.campaigns = cfg.Campaigns
+	a.fissionCodes = cfg.FissionCodes
+	a.groups = cfg.Groups
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 
 	mux := http.NewServeMux()
 	route := func(method, path string, h handlerFunc) {
+		a.routes = append(a.routes, Route{Method: method, Pattern: path})
 		mux.Handle(method+" "+path, a.serve(h))
 	}
 	route("POST", "/api/v1/orders", writer(a.postOrders))
@@ -82,6 +110,10 @@ func New(cfg Config) http.Handler {
 	a.campaignRoutes(route)
 	a.segmentRoutes(route)
 	a.tagRoutes(route)
+	a.douyinRoutes(route)
+	a.fissionRoutes(route)
+	a.journeyRoutes(route)
+	a.groupRoutes(route)
 
 	// The mux's own 404 and 405 answers are plain text; API clients get JSON.
 	allowed := map[string][]string{
@@ -100,7 +132,8 @@ func New(cfg Config) http.Handler {
 		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}
 	}))
 
-	return a.recoverPanics(a.logRequests(a.authenticate(mux)))
+	a.handler = a.recoverPanics(a.logRequests(a.authenticate(mux)))
+	return a
 }
 
 func methodNotAllowed(allow string) handlerFunc {

@@ -82,13 +82,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Analytics: s.analytics, Campaigns: s.campaignService(), Logger: cfg.Logger})
+	api := httpapi.New(httpapi.Config{Store: countingStore{cfg.Store, m}, Analytics: s.analytics, Campaigns: s.campaignService(), FissionCodes: s.wecom, Groups: s.groupService(), Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/api/", api)
 	mux.HandleFunc("/wecom/callback/{workspace}", s.wecomCallback)
+	mux.HandleFunc("/douyin/webhook/{workspace}", s.douyinWebhook)
 	mux.Handle("/", console)
 	s.handler = m.instrument(mux)
 	return s, nil
@@ -104,6 +105,9 @@ func (s *Server) RunWorkers(ctx context.Context) {
 	go s.analytics.Schedule(ctx, s.cfg.AnalyticsInterval, func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) })
 	go s.runSegmentWorker(ctx)
 	go s.runDispatch(ctx)
+	go s.runGroups(ctx)
+	go s.runJourneys(ctx)
+	go s.runDouyinRefresh(ctx)
 	s.runTagWorkers(ctx)
 }
 

@@ -25,6 +25,12 @@ var movable = []struct {
 	{"customer_tags", "tag_id"},
 	{"tasks", ""},
 	{"sends", ""},
+	{"douyin_users", ""},
+	{"douyin_comments", ""},
+	{"fission_participants", "activity_id"},
+	{"fission_invites", ""},
+	{"fission_rewards", "activity_id"},
+	{"journey_enrollments", ""},
 }
 
 // mergeTx folds customer merged into survivor and logs which rows moved.

@@ -50,9 +50,17 @@ var personTables = []string{
 	"customer_scores",
 	"reach_log",
 	"campaign_recipients",
+	"moment_interactions",
 	"segment_members",
 	"tasks",
 	"sends",
+	"douyin_users",
+	"douyin_comments",
+	"fission_invites",
+	"fission_rewards",
+	"fission_participants",
+	"journey_enrollments",
+	"journey_step_log",
 }
 
 // EraseCustomer deletes a person's personal data (PIPL erasure), including

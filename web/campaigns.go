@@ -62,6 +62,9 @@ type campaignForm struct {
 	Name, AudienceKind, AudienceRef, TextA, TextB, SendAt string
 	WeightA, WeightB, HoldoutPct, AttributionDays         int
 	Error                                                 string
+	// Channel is single or moment; a moment names its senders and tags
+	// (comma-separated) and a topic.
+	Channel, MomentSenders, MomentTags, MomentTopic string
 }
 
 func (c *Console) campaignNew(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +85,9 @@ func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
 	num := func(k string) int { n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(k))); return n }
 	f := campaignForm{Name: r.PostFormValue("name"), AudienceKind: r.PostFormValue("audience_kind"), AudienceRef: r.PostFormValue("audience_ref"),
 		TextA: r.PostFormValue("text_a"), TextB: r.PostFormValue("text_b"), SendAt: r.PostFormValue("send_at"),
-		WeightA: num("weight_a"), WeightB: num("weight_b"), HoldoutPct: num("holdout_pct"), AttributionDays: num("attribution_days")}
+		WeightA: num("weight_a"), WeightB: num("weight_b"), HoldoutPct: num("holdout_pct"), AttributionDays: num("attribution_days"),
+		Channel: r.PostFormValue("channel"), MomentSenders: r.PostFormValue("moment_senders"), MomentTags: r.PostFormValue("moment_tags"),
+		MomentTopic: r.PostFormValue("moment_topic")}
 	d := campaign.Draft{Name: f.Name, Audience: f.AudienceKind, Channel: siyu.ReachSingle, HoldoutPct: f.HoldoutPct,
 		AttributionDays: f.AttributionDays, CreatedBy: st.user.Login,
 		Variants: []store.CampaignVariant{{Name: "A", Weight: f.WeightA, Message: siyu.Message{Text: f.TextA}}}}
@@ -91,6 +96,9 @@ func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.TrimSpace(f.TextB) != "" {
 		d.Variants = append(d.Variants, store.CampaignVariant{Name: "B", Weight: f.WeightB, Message: siyu.Message{Text: f.TextB}})
+	}
+	if f.Channel == string(siyu.ReachMoment) {
+		d.Channel, d.Moment = siyu.ReachMoment, momentOptions(f)
 	}
 	var err error
 	if d.SendAt, err = time.ParseInLocation("2006-01-02T15:04", f.SendAt, siyu.Shanghai); err != nil {

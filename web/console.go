@@ -50,6 +50,7 @@ type Console struct {
 	cats      map[string]catalogue // by language
 	pages     map[string]pageSet   // by language
 	mux       *http.ServeMux
+	routeList []Route
 	static    http.Handler
 	limiter   *loginLimiter
 
@@ -99,8 +100,39 @@ func New(cfg Config) (*Console, error) {
 	return c, nil
 }
 
+// Route is one registered console route: a method ("" for any) and a
+// net/http pattern.
+type Route struct {
+	Method  string
+	Pattern string
+}
+
+// Routes lists every route of the console in registration order, so that
+// security sweeps (login, CSRF, roles, tenant isolation, audit) cover each
+// one, including those added later.
+func (c *Console) Routes() []Route { return append([]Route(nil), c.routeList...) }
+
+// recordingMux is a ServeMux that remembers its patterns for Routes.
+type recordingMux struct {
+	*http.ServeMux
+	routes []Route
+}
+
+func (m *recordingMux) Handle(pattern string, h http.Handler) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "", pattern
+	}
+	m.routes = append(m.routes, Route{Method: method, Pattern: path})
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *recordingMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
 func (c *Console) routes() {
-	m := http.NewServeMux()
+	m := &recordingMux{ServeMux: http.NewServeMux()}
 	m.Handle("GET /static/", c.staticFiles())
 	m.HandleFunc("GET /login", c.loginPage)
 	m.HandleFunc("POST /login", c.loginSubmit)
@@ -147,11 +179,35 @@ func (c *Console) routes() {
 	m.Handle("GET /campaigns/{id}", c.authed(anyRole, c.campaignPage))
 	m.Handle("POST /campaigns/{id}/plan", c.authed(canWrite, c.campaignPlan))
 	m.Handle("POST /campaigns/{id}/launch", c.authed(canWrite, c.campaignLaunch))
+	m.Handle("GET /fission", c.authed(anyRole, c.fissionList))
+	m.Handle("GET /fission/new", c.authed(canWrite, c.fissionNew))
+	m.Handle("POST /fission", c.authed(canWrite, c.fissionCreate))
+	m.Handle("GET /fission/{id}", c.authed(anyRole, c.fissionPage))
+	m.Handle("POST /fission/{id}/evaluate", c.authed(canWrite, c.fissionEvaluate))
+	m.Handle("POST /fission/{id}/participants", c.authed(canWrite, c.fissionJoin))
+	m.Handle("GET /fission/participants/{id}/poster.svg", c.authed(anyRole, c.fissionPoster))
+	m.Handle("GET /groups", c.authed(anyRole, c.groupsList))
+	m.Handle("POST /groups", c.authed(canWrite, c.groupActivityCreate))
+	m.Handle("POST /groups/templates", c.authed(canWrite, c.groupTemplateCreate))
+	m.Handle("GET /groups/{id}", c.authed(anyRole, c.groupActivityPage))
+	m.Handle("POST /groups/{id}/messages", c.authed(canWrite, c.groupMessageCreate))
+	m.Handle("POST /groups/{id}/end", c.authed(canWrite, c.groupEnd))
+	m.Handle("POST /groups/{id}/dissolve", c.authed(canWrite, c.groupDissolve))
+	m.Handle("POST /groups/{id}/rebuild", c.authed(canWrite, c.groupRebuild))
+	m.Handle("GET /journeys", c.authed(anyRole, c.journeyList))
+	m.Handle("GET /journeys/new", c.authed(canWrite, c.journeyNew))
+	m.Handle("POST /journeys", c.authed(canWrite, c.journeyCreate))
+	m.Handle("GET /journeys/{id}", c.authed(anyRole, c.journeyPage))
+	m.Handle("POST /journeys/{id}", c.authed(canWrite, c.journeyUpdate))
+	m.Handle("POST /journeys/{id}/activate", c.authed(canWrite, c.journeyStatusChange("active")))
+	m.Handle("POST /journeys/{id}/pause", c.authed(canWrite, c.journeyStatusChange("paused")))
+	m.Handle("POST /journeys/{id}/dry-run", c.authed(anyRole, c.journeyDryRun))
 	m.Handle("GET /tasks", c.authed(anyRole, c.taskList))
 	m.Handle("GET /tasks/count", c.authed(anyRole, c.taskCount))
 	m.Handle("POST /tasks/{id}/complete", c.authed(canWrite, c.taskComplete))
 	m.Handle("POST /tasks/{id}/assign", c.authed(canWrite, c.taskAssign))
 	m.Handle("GET /audit", c.authed(adminOnly, c.auditPage))
+	m.Handle("GET /douyin", c.authed(anyRole, c.douyinPage))
 
 	m.Handle("GET /import", c.authed(canWrite, c.importPage))
 	m.Handle("POST /import", c.authedMultipart(canWrite, c.importSubmit))
@@ -162,7 +218,8 @@ func (c *Console) routes() {
 	m.Handle("POST /settings/tokens/{id}/revoke", c.authed(adminOnly, c.tokenRevoke))
 
 	m.HandleFunc("/", c.notFound)
-	c.mux = m
+	c.mux = m.ServeMux
+	c.routeList = m.routes
 }
 
 // ServeHTTP serves the console with its security headers.

@@ -79,4 +79,3 @@ func accountsByUserID(t *testing.T, r *rig) map[string]siyu.Account {
 	}
 	return out
 }
-

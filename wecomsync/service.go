@@ -163,9 +163,15 @@ func (s *Service) HandleEvent(ctx context.Context, workspaceID int64, ev wecom.E
 		case wecom.ChangeAddExternalContact, wecom.ChangeAddHalfExternalContact, wecom.ChangeEditExternalContact:
 			return s.contactAdded(ctx, workspaceID, ev)
 		case wecom.ChangeDelExternalContact:
-			return s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByAccount)
+			if err := s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByAccount); err != nil {
+				return err
+			}
+			return s.st.FissionContactChanged(ctx, workspaceID, ev.UserID, ev.ExternalUserID) // claw-back
 		case wecom.ChangeDelFollowUser:
-			return s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByCustomer)
+			if err := s.st.EndContact(ctx, workspaceID, ev.UserID, ev.ExternalUserID, at, siyu.DeletedByCustomer); err != nil {
+				return err
+			}
+			return s.st.FissionContactChanged(ctx, workspaceID, ev.UserID, ev.ExternalUserID) // claw-back
 		}
 	case wecom.EventChangeExternalChat:
 		if ev.ChangeType == wecom.ChangeDismiss {

@@ -151,7 +151,6 @@ func copyOrders(ctx context.Context, st *store.Store, ws int64, connector *duckd
 	return n, app.Close()
 }
 
-
 // duckRFM is the store's baseline query in DuckDB: recency in whole
 // Shanghai days, frequency and monetary per customer.
 func duckRFM(ctx context.Context, duck *sql.DB, asOf time.Time) (int, error) {

@@ -65,6 +65,7 @@ func dispatchCmd() *cobra.Command {
 	run.Flags().DurationVar(&opt.PollEvery, "poll-every", 5*time.Minute, "between polls of a mass message the sender has not confirmed yet")
 	run.Flags().DurationVar(&opt.Idle, "idle", time.Second, "wait between looks at the queue when it is empty")
 	run.Flags().DurationVar(&opt.DistributingWait, "distributing-wait", 10*time.Second, "wait after WeCom answered 41063")
+	run.Flags().DurationVar(&opt.MomentWait, "moment-wait", 2*time.Minute, "after a crash, wait this long after a moment post was marked before looking for it in WeCom")
 	run.Flags().StringVar(&opt.Worker, "worker", "", "worker name in job leases (default host-pid)")
 	run.Flags().IntVar(&opt.Limits.Single, "batch-size", wecom.MaxTemplateExternalUserIDs, "customers per 1:1 mass-message task (at most 10000)")
 	// Fault injection for the crash tests: die like kill -9 at the worst

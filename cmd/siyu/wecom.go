@@ -127,5 +127,6 @@ func emulatorCmd() *cobra.Command {
 	wecomEmu.Flags().Int64Var(&seed, "seed", 1, "population seed")
 	wecomEmu.Flags().Float64Var(&activity, "activity", 1, "multiplier of the population's activity")
 	cmd.AddCommand(wecomEmu)
+	cmd.AddCommand(douyinEmulatorCmd())
 	return cmd
 }

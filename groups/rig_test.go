@@ -1,0 +1,156 @@
+package groups_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"siyu.dev/siyu"
+	"siyu.dev/siyu/dispatch"
+	"siyu.dev/siyu/emulator"
+	"siyu.dev/siyu/groups"
+	"siyu.dev/siyu/policy"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/store/storetest"
+	"siyu.dev/siyu/wecomsync"
+)
+
+var ctx = context.Background()
+
+// rig is Siyu and the WeCom emulator over loopback: API calls one way,
+// signed and encrypted callbacks the other, dispatch with the real reach
+// policy in between.
+type rig struct {
+	st    *store.Store
+	ws    int64
+	emu   *emulator.Emulator
+	wx    *wecomsync.Service
+	svc   *groups.Service
+	disp  *dispatch.Dispatcher
+	owner siyu.Account
+	users []emulator.User
+}
+
+func newRig(t *testing.T, users int, pol func(*emulator.Policy)) *rig {
+	t.Helper()
+	st := storetest.Open(t)
+	w, err := st.CreateWorkspace(ctx, "brand", "木棉集")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := emulator.DefaultPolicy()
+	p.MassConfirmDelay = 150 * time.Millisecond
+	if pol != nil {
+		pol(&p)
+	}
+	pop := emulator.Quiet(users)
+	emu := emulator.New(emulator.Config{Seed: 3, Population: &pop, Policy: &p})
+	t.Cleanup(emu.Close)
+	runCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go emu.Run(runCtx, 20*time.Millisecond) // members confirm mass messages on the wall clock
+	wecomSrv := httptest.NewServer(emu.Handler())
+	t.Cleanup(wecomSrv.Close)
+
+	wx := wecomsync.New(st, wecomsync.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
+		h, err := wx.Receiver(r.Context(), id)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	siyuSrv := httptest.NewServer(mux)
+	t.Cleanup(siyuSrv.Close)
+	key := make([]byte, 32)
+	rand.Read(key)
+	aes := strings.TrimRight(base64.StdEncoding.EncodeToString(key), "=")
+	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: "groupsToken", EncodingAESKey: aes}
+	if err := wx.Configure(ctx, w.ID, app); err != nil {
+		t.Fatal(err)
+	}
+	cb := &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: "groupsToken", EncodingAESKey: aes}
+	if err := emu.SetCallback(ctx, cb); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := st.UpsertAccount(ctx, w.ID, siyu.Account{WeComUserID: "founder", Name: "林知夏", Persona: "创始人", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := policy.New(st)
+	set := policy.DefaultSettings()
+	set.QuietStart, set.QuietEnd = "00:00", "00:00" // the test runs at any hour
+	if err := gate.SetSettings(ctx, w.ID, set); err != nil {
+		t.Fatal(err)
+	}
+	disp := dispatch.New(st, wx, dispatch.Options{Gate: gate, Idle: 10 * time.Millisecond, PollEvery: 50 * time.Millisecond,
+		DistributingWait: 50 * time.Millisecond, Lease: 5 * time.Second})
+	svc := groups.New(st, wx, disp)
+	return &rig{st: st, ws: w.ID, emu: emu, wx: wx, svc: svc, disp: disp, owner: owner, users: emu.Users()}
+}
+
+// flush waits until the emulator's callbacks were handled.
+func (r *rig) flush(t *testing.T) {
+	t.Helper()
+	if err := r.emu.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (r *rig) drain(t *testing.T) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := r.disp.RunUntilIdle(c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Err() != nil {
+		t.Fatal("dispatch did not drain in 30 s")
+	}
+}
+
+func (r *rig) sync(t *testing.T, activityID int64) groups.SyncResult {
+	t.Helper()
+	res, err := r.svc.Sync(ctx, r.ws, activityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (r *rig) join(t *testing.T, code string, user int) string {
+	t.Helper()
+	chat, err := r.emu.JoinGroup(code, user)
+	if err != nil {
+		t.Fatalf("user %d joins %s: %v", user, code, err)
+	}
+	return chat
+}
+
+// customer is the store's customer behind a population user.
+func (r *rig) customer(t *testing.T, user int) int64 {
+	t.Helper()
+	var id int64
+	q := `SELECT customer_id FROM identities WHERE workspace_id = ` + strconv.FormatInt(r.ws, 10) + ` AND kind = '` +
+		string(siyu.KindExternalUser) + `' AND value = '` + r.users[user].ExternalUserID + `'`
+	if err := r.st.DB().QueryRow(q).Scan(&id); err != nil {
+		t.Fatalf("customer of user %d: %v", user, err)
+	}
+	return id
+}
+
+// nextSecond waits for the next whole second: WeCom's times have seconds,
+// so that what happens after it is stamped later than anything before.
+func nextSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 5*time.Millisecond)))
+}
