@@ -90,7 +90,7 @@ func momentOf(t *testing.T, r *rig, c store.Campaign) store.CampaignMoment {
 func countType(t *testing.T, r *rig, typ string) int {
 	t.Helper()
 	var n int
-	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM events WHERE type = ? AND workspace_id = ?`, typ, r.ws).Scan(&n); err != nil {
+	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM events WHERE type = $1 AND workspace_id = $2`, typ, r.ws).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -146,7 +146,7 @@ func TestMomentCampaignPostsAndFollows(t *testing.T) {
 	}
 	var customer int64
 	var props string
-	if err := r.st.DB().QueryRow(`SELECT customer_id, props FROM events WHERE type = ?`, siyu.EventMomentComment).Scan(&customer, &props); err != nil {
+	if err := r.st.DB().QueryRow(`SELECT customer_id, props FROM events WHERE type = $1`, siyu.EventMomentComment).Scan(&customer, &props); err != nil {
 		t.Fatal(err)
 	}
 	var p map[string]any
@@ -156,7 +156,7 @@ func TestMomentCampaignPostsAndFollows(t *testing.T) {
 	}
 	// Each posting account counts one reach (its daily quota), nobody else.
 	var reaches int
-	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM reach_log WHERE channel = ? AND customer_id = 0`, string(siyu.ReachMoment)).Scan(&reaches); err != nil {
+	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM reach_log WHERE channel = $1 AND customer_id = 0`, string(siyu.ReachMoment)).Scan(&reaches); err != nil {
 		t.Fatal(err)
 	}
 	if reaches != 2 {

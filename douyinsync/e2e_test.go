@@ -185,7 +185,7 @@ func post(t *testing.T, url string, body []byte, sig, msgID string) int {
 func commentRows(t *testing.T, r *rig) int {
 	t.Helper()
 	var n int
-	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM douyin_comments WHERE workspace_id = ?`, r.ws).Scan(&n); err != nil {
+	if err := r.st.DB().QueryRow(`SELECT COUNT(*) FROM douyin_comments WHERE workspace_id = $1`, r.ws).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
