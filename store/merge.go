@@ -60,6 +60,14 @@ func (s *Store) mergeTx(ctx context.Context, t *tx, ws, survivor, merged int64, 
 			return err
 		}
 	}
+	// An opt-out holds for the merged person: the survivor gets one too,
+	// and keeps it even if the merge is undone (never reach someone who
+	// may have said 退订).
+	if _, err := t.exec(ctx, `INSERT INTO opt_outs (workspace_id, customer_id, at, source, note)
+		SELECT workspace_id, ?, at, source, 'merge' FROM opt_outs WHERE workspace_id = ? AND customer_id = ?
+		ON CONFLICT (workspace_id, customer_id) DO NOTHING`, survivor, ws, merged); err != nil {
+		return err
+	}
 	if _, err := t.exec(ctx, `UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`, survivor, ms(t.now), merged, ws); err != nil {
 		return err
 	}

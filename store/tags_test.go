@@ -231,6 +231,12 @@ func TestOptOutFollowsMerges(t *testing.T) {
 	if err != nil || !got[a] || !got[b] {
 		t.Fatalf("after the merge: %v %v", got, err)
 	}
+	// The survivor holds its own opt-out row, so readers that look up the
+	// live customer alone (the reach policy, segments) see it too.
+	var rows int
+	if err := s.DB().QueryRow(`SELECT COUNT(*) FROM opt_outs WHERE workspace_id = $1 AND customer_id IN ($2, $3)`, s.ws, a, b).Scan(&rows); err != nil || rows != 2 {
+		t.Fatalf("opt-out rows of the merged pair: %d %v", rows, err)
+	}
 	if err := s.OptIn(ctx, s.ws, a, store.ConsentSourceAPI, ""); err != nil {
 		t.Fatal(err)
 	}
