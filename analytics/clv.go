@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics/clv"
@@ -53,12 +54,29 @@ var clvBounds = []int{0, 50, 100, 200, 500, 1000, 2000, 5000}
 
 // computeCLV summarises each buyer the way the BG/NBD and Gamma-Gamma
 // papers do (purchases counted by distinct day, weeks as the unit, repeat
-// spend only), fits both models and predicts every buyer's value. Buyers
-// with the same history share one prediction, so the work grows with the
-// number of distinct histories, not of customers.
+// spend only), fits both models and predicts every buyer's value.
 func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, error) {
+	f, err := fitCLV(sums, asOf)
+	if err != nil || f == nil {
+		return nil, nil, err
+	}
+	each := make([]customerCLV, len(f.cs))
+	f.predict(each, nil)
+	return f.summary, each, nil
+}
+
+// clvFit is a workspace's fitted CLV models and the buyers' histories,
+// ready to predict.
+type clvFit struct {
+	summary *CLVSummary // the parameters; predict adds the totals
+	cs      []clv.Customer
+}
+
+// fitCLV fits BG/NBD and, with enough repeat buyers, Gamma-Gamma. It
+// returns nil when nobody has come back yet: there is nothing to fit.
+func fitCLV(sums []rfm.Summary, asOf rfm.Day) (*clvFit, error) {
 	if len(sums) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	cs := make([]clv.Customer, len(sums))
 	repeaters := 0
@@ -70,13 +88,13 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, e
 	}
 	out := &CLVSummary{Customers: len(cs), Repeaters: repeaters, Converged: true}
 	if repeaters == 0 {
-		return nil, nil, nil // nothing to fit: nobody came back yet
+		return nil, nil
 	}
 	m, err := clv.FitBGNBD(cs)
 	if errors.Is(err, clv.ErrNotConverged) {
 		out.Converged = false
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("bg/nbd: %w", err)
+		return nil, fmt.Errorf("bg/nbd: %w", err)
 	}
 	out.BGNBD = m
 	var spenders []clv.Customer
@@ -94,7 +112,6 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, e
 			out.GammaGamma = &g
 		}
 	}
-
 	for i := range clvBounds {
 		b := CLVBucket{From: clvBounds[i]}
 		if i+1 < len(clvBounds) {
@@ -105,81 +122,137 @@ func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, e
 		}
 		out.Histogram = append(out.Histogram, b)
 	}
-	// Purchases, P(alive) and the discounted purchase curve depend only on
-	// the history (x, t_x, T); the spend only scales the value. So the
-	// expensive part is computed once per distinct history, on every core,
-	// and CLV = E[spend] · Σ_i (E[Y(i·L)] − E[Y((i−1)·L)]) / (1+d)^i is
-	// assembled per customer (the same sum as clv.CLV).
-	type history struct{ x, tx, t float64 }
-	type prediction struct {
-		purchases, alive, discounted float64
-	}
-	index := map[history]int{}
-	var keys []clv.Customer
-	of := make([]int, len(cs))
-	for i, c := range cs {
-		h := history{c.X, c.Tx, c.T}
-		k, ok := index[h]
-		if !ok {
-			k = len(keys)
-			index[h] = k
-			keys = append(keys, clv.Customer{X: c.X, Tx: c.Tx, T: c.T})
-		}
-		of[i] = k
-	}
-	preds := make([]prediction, len(keys))
-	workers := max(runtime.GOMAXPROCS(0), 1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
+	return &clvFit{summary: out, cs: cs}, nil
+}
+
+// predictChunk is the unit of work of predict, and of its reports.
+const predictChunk = 4096
+
+// history is what the BG/NBD predictions depend on.
+type history struct{ x, tx, t float64 }
+
+// prediction is one history's expected purchases over the horizon,
+// P(alive) and the discounted expected purchases over CLVMonths.
+type prediction struct {
+	purchases, alive, discounted float64
+}
+
+// predictionMemo shares the predictions of the histories seen so far
+// between the workers: buyers with the same history share one.
+type predictionMemo struct {
+	mu sync.Mutex
+	m  map[history]prediction
+}
+
+func (pm *predictionMemo) get(h history) (prediction, bool) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	p, ok := pm.m[h]
+	return p, ok
+}
+
+func (pm *predictionMemo) put(h history, p prediction) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	pm.m[h] = p
+}
+
+// predict fills each (one entry per buyer, in the order of the summaries)
+// on every core, a chunk of buyers at a time, and then the summary's
+// totals and histogram in buyer order. Purchases, P(alive) and the
+// discounted purchase curve depend only on the history (x, t_x, T), and
+// the spend only scales the value, so the expensive part is computed once
+// per distinct history and CLV = E[spend] · Σ_i (E[Y(i·L)] − E[Y((i−1)·L)])
+// / (1+d)^i is assembled per buyer (the same sum as clv.CLV). When ready
+// is not nil, predict sends on it how many buyers from the start are done
+// whenever that grows, and closes it at the end, so that a consumer (the
+// scores writer) can run alongside; ready must have room for
+// len(each)/predictChunk+2 reports.
+func (f *clvFit) predict(each []customerCLV, ready chan<- int) {
+	memo := &predictionMemo{m: map[history]prediction{}}
+	chunks := (len(f.cs) + predictChunk - 1) / predictChunk
+	done := make(chan int, chunks)
+	var next atomic.Int64
+	for range max(runtime.GOMAXPROCS(0), 1) {
 		go func() {
-			defer wg.Done()
-			for k := w; k < len(keys); k += workers {
-				c := keys[k]
-				p := prediction{purchases: m.ExpectedPurchases(PurchaseHorizonDays/7.0, c), alive: m.PAlive(c)}
-				var before float64
-				for i := 1; i <= CLVMonths; i++ {
-					upTo := m.ExpectedPurchases(float64(i)*weeksPerMonth, c)
-					p.discounted += (upTo - before) / math.Pow(1+CLVDiscount, float64(i))
-					before = upTo
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
 				}
-				preds[k] = p
+				f.predictRange(each, c*predictChunk, min((c+1)*predictChunk, len(f.cs)), memo)
+				done <- c
 			}
 		}()
 	}
-	wg.Wait()
-	var total float64
-	each := make([]customerCLV, len(cs))
-	for i, k := range of {
-		p := preds[k]
-		each[i] = customerCLV{alive: p.alive, purchases: p.purchases}
-		if !math.IsNaN(p.purchases) {
-			out.ExpectedPurchases += p.purchases
+	finished := make([]bool, chunks)
+	prefix := 0
+	for range chunks {
+		finished[<-done] = true
+		grew := false
+		for prefix < chunks && finished[prefix] {
+			prefix++
+			grew = true
 		}
-		if p.alive >= 0.5 {
+		if grew && ready != nil {
+			ready <- min(prefix*predictChunk, len(f.cs))
+		}
+	}
+
+	out := f.summary
+	var total float64
+	for _, v := range each {
+		if !math.IsNaN(v.purchases) {
+			out.ExpectedPurchases += v.purchases
+		}
+		if v.alive >= 0.5 {
 			out.ProbablyAlive++
 		}
-		if out.GammaGamma == nil {
-			continue
+		if v.valued {
+			total += v.exact
+			b, _ := slices.BinarySearch(clvBounds, int(v.exact)+1)
+			out.Histogram[max(b-1, 0)].Customers++
 		}
-		value := out.GammaGamma.ExpectedSpend(cs[i]) * p.discounted
-		if math.IsNaN(value) {
-			continue
-		}
-		each[i].value, each[i].valued = siyu.Fen(math.Round(value*100)), true
-		total += value
-		b, _ := slices.BinarySearch(clvBounds, int(value)+1)
-		out.Histogram[max(b-1, 0)].Customers++
 	}
 	out.TotalCLV = siyu.Fen(math.Round(total * 100))
-	out.MeanCLV = out.TotalCLV / siyu.Fen(len(cs))
-	return out, each, nil
+	out.MeanCLV = out.TotalCLV / siyu.Fen(len(f.cs))
+	if ready != nil {
+		close(ready)
+	}
+}
+
+// predictRange predicts buyers [from, to).
+func (f *clvFit) predictRange(each []customerCLV, from, to int, memo *predictionMemo) {
+	m, gg := f.summary.BGNBD, f.summary.GammaGamma
+	for i := from; i < to; i++ {
+		c := f.cs[i]
+		h := history{c.X, c.Tx, c.T}
+		p, ok := memo.get(h)
+		if !ok {
+			k := clv.Customer{X: c.X, Tx: c.Tx, T: c.T}
+			p = prediction{purchases: m.ExpectedPurchases(PurchaseHorizonDays/7.0, k), alive: m.PAlive(k)}
+			var before float64
+			for i := 1; i <= CLVMonths; i++ {
+				upTo := m.ExpectedPurchases(float64(i)*weeksPerMonth, k)
+				p.discounted += (upTo - before) / math.Pow(1+CLVDiscount, float64(i))
+				before = upTo
+			}
+			memo.put(h, p)
+		}
+		each[i] = customerCLV{alive: p.alive, purchases: p.purchases}
+		if gg != nil {
+			if value := gg.ExpectedSpend(c) * p.discounted; !math.IsNaN(value) {
+				each[i].exact, each[i].value, each[i].valued = value, siyu.Fen(math.Round(value*100)), true
+			}
+		}
+	}
 }
 
 // customerCLV is one buyer's predictions: P(alive), expected purchases
 // over PurchaseHorizonDays and, when Gamma-Gamma was fitted, CLV.
 type customerCLV struct {
 	alive, purchases float64
+	exact            float64 // yuan, unrounded: the totals add these
 	value            siyu.Fen
 	valued           bool
 }

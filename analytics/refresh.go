@@ -111,49 +111,70 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 	}
 	mark("rfm")
 
-	// CLV (the heaviest model) runs beside lifecycle and cohorts: they only
-	// read the summaries, and the machine has two cores.
-	type clvDone struct {
-		c    *CLVSummary
-		each []customerCLV
+	// The CLV models are fitted beside lifecycle and cohorts (they only
+	// read the summaries, and the machine has two cores); the predictions
+	// are then made beside the writing of the scores, which consumes them
+	// as they come.
+	type fitDone struct {
+		fit  *clvFit
 		err  error
 		took time.Duration
 	}
-	clvc := make(chan clvDone, 1)
+	fitc := make(chan fitDone, 1)
 	go func() {
 		start := time.Now()
-		c, each, err := computeCLV(sums, snap.RFM.AsOf)
-		clvc <- clvDone{c, each, err, time.Since(start)}
+		f, err := fitCLV(sums, snap.RFM.AsOf)
+		fitc <- fitDone{f, err, time.Since(start)}
 	}()
 
 	today := rfm.DayOf(cfg.Now)
 	if snap.Stages, err = lifecycle.Snapshot(lifecycle.Join(slices.Values(known), summaries(sums)), today, cfg.Lifecycle); err != nil {
-		<-clvc
+		<-fitc
 		return nil, fmt.Errorf("lifecycle: %w", err)
 	}
 	from := rfm.DayOf(cfg.Now.AddDate(0, -cfg.FlowMonths, 0))
 	if snap.Flow, err = lifecycle.Flows(lifecycle.Join(slices.Values(known), summaries(sums)), lifecycle.Range{From: from, To: today, Period: lifecycle.Monthly}, cfg.Lifecycle); err != nil {
-		<-clvc
+		<-fitc
 		return nil, fmt.Errorf("lifecycle flows: %w", err)
 	}
 	mark("lifecycle")
 
 	if snap.Cohorts, err = cohort.Analyze(summaries(sums), cfg.Cohort); err != nil {
-		<-clvc
+		<-fitc
 		return nil, fmt.Errorf("cohorts: %w", err)
 	}
 	mark("cohorts")
 
-	done := <-clvc
-	if done.err != nil {
-		return nil, fmt.Errorf("clv: %w", done.err)
+	fit := <-fitc
+	if fit.err != nil {
+		return nil, fmt.Errorf("clv: %w", fit.err)
 	}
-	snap.CLV = done.c
-	snap.Timings["clv"] = done.took
-	mark("clv_wait")
+	snap.Timings["clv_fit"] = fit.took
+	mark("clv_fit_wait")
 
-	if err := st.SaveScores(ctx, workspaceID, snap.ComputedAt, scores(known, sums, snap.RFM.Results, done.each, today, cfg.Lifecycle)); err != nil {
+	var clvs []customerCLV
+	var ready chan int
+	predicted := make(chan time.Duration, 1)
+	if fit.fit != nil {
+		clvs = make([]customerCLV, len(fit.fit.cs))
+		ready = make(chan int, len(clvs)/predictChunk+2)
+		go func() {
+			start := time.Now()
+			fit.fit.predict(clvs, ready)
+			predicted <- time.Since(start)
+		}()
+	} else {
+		close(predicted)
+	}
+	err = st.SaveScores(ctx, workspaceID, snap.ComputedAt, scores(known, sums, snap.RFM.Results, clvs, ready, today, cfg.Lifecycle))
+	if took, ok := <-predicted; ok {
+		snap.Timings["clv_predict"] = took
+	}
+	if err != nil {
 		return nil, fmt.Errorf("scores: %w", err)
+	}
+	if fit.fit != nil {
+		snap.CLV = fit.fit.summary
 	}
 	mark("scores")
 
