@@ -128,34 +128,40 @@ func fitCLV(sums []rfm.Summary, asOf rfm.Day) (*clvFit, error) {
 // predictChunk is the unit of work of predict, and of its reports.
 const predictChunk = 4096
 
-// history is what the BG/NBD predictions depend on.
-type history struct{ x, tx, t float64 }
+// history is what a BG/NBD prediction depends on besides P(alive): the
+// repeat purchases x and the age T (t_x only enters through P(alive)).
+type history struct{ x, t float64 }
 
-// prediction is one history's expected purchases over the horizon,
-// P(alive) and the discounted expected purchases over CLVMonths.
-type prediction struct {
-	purchases, alive, discounted float64
-}
+// curve is one history's expected purchases if alive: over the purchase
+// horizon (index 0) and up to the end of each of the next CLVMonths.
+type curve [CLVMonths + 1]float64
 
-// predictionMemo shares the predictions of the histories seen so far
-// between the workers: buyers with the same history share one.
+// predictionMemo shares the curves of the histories seen so far between
+// the workers: buyers with the same x and T share one.
 type predictionMemo struct {
 	mu sync.Mutex
-	m  map[history]prediction
+	m  map[history]*curve
 }
 
-func (pm *predictionMemo) get(h history) (prediction, bool) {
+func (pm *predictionMemo) get(h history) *curve {
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
-	p, ok := pm.m[h]
-	return p, ok
+	return pm.m[h]
 }
 
-func (pm *predictionMemo) put(h history, p prediction) {
+func (pm *predictionMemo) put(h history, c *curve) {
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
-	pm.m[h] = p
+	pm.m[h] = c
 }
+
+// discounts[i] is (1+d)^i.
+var discounts = func() (d [CLVMonths + 1]float64) {
+	for i := range d {
+		d[i] = math.Pow(1+CLVDiscount, float64(i))
+	}
+	return d
+}()
 
 // predict fills each (one entry per buyer, in the order of the summaries)
 // on every core, a chunk of buyers at a time, and then the summary's
@@ -169,7 +175,7 @@ func (pm *predictionMemo) put(h history, p prediction) {
 // scores writer) can run alongside; ready must have room for
 // len(each)/predictChunk+2 reports.
 func (f *clvFit) predict(each []customerCLV, ready chan<- int) {
-	memo := &predictionMemo{m: map[history]prediction{}}
+	memo := &predictionMemo{m: map[history]*curve{}}
 	chunks := (len(f.cs) + predictChunk - 1) / predictChunk
 	done := make(chan int, chunks)
 	var next atomic.Int64
@@ -221,27 +227,40 @@ func (f *clvFit) predict(each []customerCLV, ready chan<- int) {
 	}
 }
 
-// predictRange predicts buyers [from, to).
+// predictRange predicts buyers [from, to): each one's P(alive) times the
+// shared curve of its history, clamped at 0 point by point as
+// clv.BGNBD.ExpectedPurchases does.
 func (f *clvFit) predictRange(each []customerCLV, from, to int, memo *predictionMemo) {
 	m, gg := f.summary.BGNBD, f.summary.GammaGamma
 	for i := from; i < to; i++ {
 		c := f.cs[i]
-		h := history{c.X, c.Tx, c.T}
-		p, ok := memo.get(h)
-		if !ok {
+		h := history{c.X, c.T}
+		cv := memo.get(h)
+		if cv == nil {
+			cv = new(curve)
 			k := clv.Customer{X: c.X, Tx: c.Tx, T: c.T}
-			p = prediction{purchases: m.ExpectedPurchases(PurchaseHorizonDays/7.0, k), alive: m.PAlive(k)}
-			var before float64
-			for i := 1; i <= CLVMonths; i++ {
-				upTo := m.ExpectedPurchases(float64(i)*weeksPerMonth, k)
-				p.discounted += (upTo - before) / math.Pow(1+CLVDiscount, float64(i))
-				before = upTo
+			cv[0] = m.ExpectedPurchasesIfAlive(PurchaseHorizonDays/7.0, k)
+			for j := 1; j <= CLVMonths; j++ {
+				cv[j] = m.ExpectedPurchasesIfAlive(float64(j)*weeksPerMonth, k)
 			}
-			memo.put(h, p)
+			memo.put(h, cv)
 		}
-		each[i] = customerCLV{alive: p.alive, purchases: p.purchases}
+		alive := m.PAlive(c)
+		scale := func(e float64) float64 {
+			if math.IsNaN(e) {
+				return e
+			}
+			return math.Max(0, alive*e)
+		}
+		var discounted, before float64
+		for j := 1; j <= CLVMonths; j++ {
+			upTo := scale(cv[j])
+			discounted += (upTo - before) / discounts[j]
+			before = upTo
+		}
+		each[i] = customerCLV{alive: alive, purchases: scale(cv[0])}
 		if gg != nil {
-			if value := gg.ExpectedSpend(c) * p.discounted; !math.IsNaN(value) {
+			if value := gg.ExpectedSpend(c) * discounted; !math.IsNaN(value) {
 				each[i].exact, each[i].value, each[i].valued = value, siyu.Fen(math.Round(value*100)), true
 			}
 		}

@@ -25,13 +25,21 @@ func TestCLVShortcutEqualsCLV(t *testing.T) {
 		sums = append(sums, s)
 	}
 	asOf := rfm.Day(20400)
-	got, _, err := computeCLV(sums, asOf)
+	got, each, err := computeCLV(sums, asOf)
 	if err != nil || got == nil || got.GammaGamma == nil {
 		t.Fatalf("%+v %v", got, err)
 	}
 	var want float64
-	for _, s := range sums {
-		want += clv.CLV(got.BGNBD, *got.GammaGamma, clvCustomer(s, asOf), CLVMonths, weeksPerMonth, CLVDiscount)
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	for i, s := range sums {
+		c := clvCustomer(s, asOf)
+		v := clv.CLV(got.BGNBD, *got.GammaGamma, c, CLVMonths, weeksPerMonth, CLVDiscount)
+		want += v
+		e := each[i]
+		if !close(e.exact, v) || !close(e.alive, got.BGNBD.PAlive(c)) || !close(e.purchases, got.BGNBD.ExpectedPurchases(PurchaseHorizonDays/7.0, c)) {
+			t.Fatalf("customer %d: shortcut %+v, direct CLV %v P(alive) %v purchases %v", s.Customer, e, v,
+				got.BGNBD.PAlive(c), got.BGNBD.ExpectedPurchases(PurchaseHorizonDays/7.0, c))
+		}
 	}
 	if d := math.Abs(float64(got.TotalCLV)/100 - want); d > 0.01 {
 		t.Fatalf("total CLV %.2f, customer by customer %.2f", float64(got.TotalCLV)/100, want)

@@ -239,6 +239,19 @@ func (m BGNBD) PAlive(c Customer) float64 {
 // instead. Either way large terms are combined with their tiny prefactors
 // in logarithms.
 func (m BGNBD) ExpectedPurchases(t float64, c Customer) float64 {
+	e := m.ExpectedPurchasesIfAlive(t, c)
+	if math.IsNaN(e) {
+		return e
+	}
+	// The result is ≥ 0 in exact arithmetic; clamp rounding noise.
+	return math.Max(0, m.PAlive(c)*e)
+}
+
+// ExpectedPurchasesIfAlive is E[Y(t) | x, t_x, T] / P(alive): the bracket
+// of ExpectedPurchases, without the clamp. It depends on c.X and c.T only
+// (t_x enters through P(alive)), so customers who differ only in t_x can
+// share it. NaN where ExpectedPurchases is.
+func (m BGNBD) ExpectedPurchasesIfAlive(t float64, c Customer) float64 {
 	if c.Validate() != nil || !(t >= 0) || math.IsInf(t, 1) {
 		return math.NaN()
 	}
@@ -254,14 +267,10 @@ func (m BGNBD) ExpectedPurchases(t float64, c Customer) float64 {
 	// When a+b−r < 0 the transformed terms alternate in sign; once they can
 	// grow by more than a factor ~4 per step, cancellation costs digits.
 	alternates := m.R-a-b > 4*(a+b+x)
-	var e float64
 	if a+b+x-1 != 0 && (alternates || growthPrinted < growthEuler) {
-		e = m.expectedIfAlivePrinted(z, lnOneMinusZ, x)
-	} else {
-		e = m.expectedIfAliveEuler(z, lnOneMinusZ, x)
+		return m.expectedIfAlivePrinted(z, lnOneMinusZ, x)
 	}
-	// The result is ≥ 0 in exact arithmetic; clamp rounding noise.
-	return math.Max(0, m.PAlive(c)*e)
+	return m.expectedIfAliveEuler(z, lnOneMinusZ, x)
 }
 
 // expectedIfAliveEuler is E[Y(t)]/P(alive) by the transformed series.
