@@ -125,6 +125,7 @@ func (a *api) putAnalyticsSettings(w http.ResponseWriter, r *http.Request) error
 		}
 		return err
 	}
+	a.record(r, "analytics.settings", "", string(body))
 	writeJSON(w, http.StatusOK, set)
 	return nil
 }

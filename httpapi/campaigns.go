@@ -101,6 +101,7 @@ func (a *api) createCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalidInput(err)
 	}
+	a.record(r, "campaign.create", "campaign:"+strconv.FormatInt(c.ID, 10), c.Name)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -140,7 +141,7 @@ func (a *api) launchCampaign(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !res.AlreadyLaunched {
-		if err := svc.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: "token:" + tok.Prefix, Action: "campaign.launch",
+		if err := svc.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: tokenActor(tok, 0).Name, Action: "campaign.launch",
 			Target: "campaign:" + strconv.FormatInt(id, 10), Detail: "enqueued " + strconv.Itoa(res.Enqueued)}); err != nil {
 			a.log.ErrorContext(r.Context(), "audit", "err", err)
 		}
@@ -199,7 +200,7 @@ func (a *api) putReachSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := svc.SetReachSettings(r.Context(), tok.WorkspaceID, s); err != nil {
 		return invalidInput(err)
 	}
-	if err := svc.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: "token:" + tok.Prefix, Action: "reach.settings", Detail: string(body)}); err != nil {
+	if err := svc.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: tokenActor(tok, 0).Name, Action: "reach.settings", Detail: string(body)}); err != nil {
 		a.log.ErrorContext(r.Context(), "audit", "err", err)
 	}
 	writeJSON(w, http.StatusOK, s)

@@ -110,7 +110,7 @@ func TestCampaignEndpoints(t *testing.T) {
 	if len(list.Campaigns) != 1 || list.Campaigns[0].Status != store.CampaignLaunched {
 		t.Fatalf("list: %+v", list)
 	}
-	log, err := st.AuditLog(ctx, ws.ID, store.AuditFilter{})
+	log, err := st.AuditLog(ctx, ws.ID, store.AuditFilter{Action: "campaign.launch"})
 	if err != nil || len(log) != 1 || log[0].Action != "campaign.launch" {
 		t.Fatalf("audit: %+v %v", log, err)
 	}

@@ -66,7 +66,7 @@ func (a *api) groupAction(r *http.Request) (*groups.Service, int64, siyu.APIToke
 }
 
 func (a *api) auditGroups(r *http.Request, svc *groups.Service, tok siyu.APIToken, action string, id int64, detail string) {
-	if err := svc.Store.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: "token:" + tok.Prefix, Action: action,
+	if err := svc.Store.Audit(r.Context(), tok.WorkspaceID, store.AuditEntry{Actor: tokenActor(tok, 0).Name, Action: action,
 		Target: "group_activity:" + strconv.FormatInt(id, 10), Detail: detail}); err != nil {
 		a.log.ErrorContext(r.Context(), "audit", "err", err)
 	}
@@ -98,6 +98,7 @@ func (a *api) createGroupTemplate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return invalidInput(err)
 	}
+	a.record(r, "groups.template.create", "group_template:"+strconv.FormatInt(t.ID, 10), t.Name)
 	writeJSON(w, http.StatusCreated, t)
 	return nil
 }

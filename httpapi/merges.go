@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"siyu.dev/siyu"
 )
@@ -20,6 +21,7 @@ func (a *api) undoMerge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.record(r, "merge.undo", "merge:"+strconv.FormatInt(id, 10), "")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

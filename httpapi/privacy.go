@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"siyu.dev/siyu"
 )
@@ -56,6 +57,7 @@ func (a *api) eraseCustomer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.log.Info("personal data erased", "workspace", tok.WorkspaceID, "customer", id, "token", tok.Prefix)
+	a.record(r, "customer.erase", "customer:"+strconv.FormatInt(id, 10), "")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

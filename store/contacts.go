@@ -75,7 +75,8 @@ type ContactInput struct {
 
 // UpsertContacts records contact relationships, resolving each person. A
 // known (account, external_userid) pair is updated (state kept if the new one
-// is empty; deletion recorded). It returns the customer of each input.
+// is empty; deletion recorded, an earlier recorded end kept). It returns the
+// customer of each input.
 func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []ContactInput) ([]int64, error) {
 	out := make([]int64, 0, len(in))
 	for start := 0; start < len(in); start += importChunk {
@@ -124,7 +125,9 @@ func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []Cont
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 					ON CONFLICT (workspace_id, account_id, external_userid) DO UPDATE SET
 					  state = CASE WHEN excluded.state = '' THEN contacts.state ELSE excluded.state END,
-					  remark = excluded.remark, deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by`,
+					  remark = excluded.remark,
+					  deleted_at = CASE WHEN contacts.deleted_at IS NOT NULL AND excluded.deleted_at IS NOT NULL THEN contacts.deleted_at ELSE excluded.deleted_at END,
+					  deleted_by = CASE WHEN contacts.deleted_at IS NOT NULL AND excluded.deleted_at IS NOT NULL THEN contacts.deleted_by ELSE excluded.deleted_by END`,
 					workspaceID, r.customers[i], accounts[c.AccountUserID], c.ExternalUserID, c.State, c.Remark, ms(added), deleted, c.DeletedBy)
 				if err != nil {
 					return err
@@ -372,13 +375,19 @@ func (s *Store) IdentitiesOf(ctx context.Context, workspaceID int64, customerIDs
 	return out, err
 }
 
+// deletedUnknown is the deleted_by of an end whose author is unknown
+// (wecomsync.DeletedBySync).
+const deletedUnknown = "sync"
+
 // EndContact records that a contact relationship ended: by the customer
 // (del_follow_user) or by the account (del_external_contact).
 func (s *Store) EndContact(ctx context.Context, workspaceID int64, accountUserID, externalUserID string, at time.Time, by string) error {
 	return s.write(ctx, workspaceID, func(t *tx) error {
+		// An end found by reconciliation or by a late add ("sync": who ended
+		// it was unknown) gives way to the callback that says who did.
 		res, err := t.exec(ctx, `UPDATE contacts SET deleted_at = ?, deleted_by = ? WHERE workspace_id = ? AND external_userid = ?
-			AND account_id = (SELECT id FROM accounts WHERE workspace_id = ? AND wecom_userid = ?) AND deleted_at IS NULL`,
-			ms(at), by, workspaceID, externalUserID, workspaceID, accountUserID)
+			AND account_id = (SELECT id FROM accounts WHERE workspace_id = ? AND wecom_userid = ?) AND (deleted_at IS NULL OR deleted_by = ?)`,
+			ms(at), by, workspaceID, externalUserID, workspaceID, accountUserID, deletedUnknown)
 		if err != nil {
 			return err
 		}

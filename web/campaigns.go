@@ -117,6 +117,7 @@ func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
+	c.record(r, "campaign.create", "campaign:"+strconv.FormatInt(created.ID, 10), created.Name)
 	http.Redirect(w, r, "/campaigns/"+strconv.FormatInt(created.ID, 10), http.StatusSeeOther)
 }
 

@@ -129,6 +129,7 @@ func (c *Console) codeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.InfoContext(r.Context(), "channel code created", "workspace", st.workspace.ID, "code", created.ID, "state", created.State, "user", st.user.ID)
+	c.record(r, "code.create", "code:"+strconv.FormatInt(created.ID, 10), created.Name)
 	http.Redirect(w, r, "/codes/"+strconv.FormatInt(created.ID, 10)+"?created=1", http.StatusSeeOther)
 }
 

@@ -160,7 +160,15 @@ func (c *Console) undoMerge(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	err := c.store.UnmergeBy(r.Context(), st.workspace.ID, mergeID, st.user.Login)
+	// The merge must be one of this customer's, so that a URL cannot pair
+	// a customer with any merge id.
+	v, err := c.store.Customer360(r.Context(), st.workspace.ID, customerID)
+	if err == nil && !hasMerge(v, mergeID) {
+		err = siyu.ErrNotFound
+	}
+	if err == nil {
+		err = c.store.UnmergeBy(r.Context(), st.workspace.ID, mergeID, st.user.Login)
+	}
 	switch {
 	case errors.Is(err, siyu.ErrNotFound):
 		c.errorPage(w, r, http.StatusNotFound, "error.not_found")
@@ -174,5 +182,15 @@ func (c *Console) undoMerge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.InfoContext(r.Context(), "customers unmerged", "workspace", st.workspace.ID, "merge", mergeID, "user", st.user.ID)
+	c.record(r, "merge.undo", "merge:"+strconv.FormatInt(mergeID, 10), "customer "+strconv.FormatInt(customerID, 10))
 	http.Redirect(w, r, "/customers/"+strconv.FormatInt(customerID, 10)+"?undone=1", http.StatusSeeOther)
+}
+
+func hasMerge(v siyu.Customer360, mergeID int64) bool {
+	for _, m := range v.Merges {
+		if m.ID == mergeID {
+			return true
+		}
+	}
+	return false
 }

@@ -219,6 +219,10 @@ func (c *Console) importSubmit(w http.ResponseWriter, r *http.Request) {
 		Errors:   res.Errors[:min(len(res.Errors), shownRowErrors)],
 		Elapsed:  res.Elapsed.Round(time.Millisecond).String(),
 	}
+	if res.Inserted+res.Updated > 0 {
+		c.record(r, "import", "file:"+up.filename, fmt.Sprintf("%s: %d rows, %d new, %d updated, %d unchanged, %d rejected",
+			up.format, res.Rows, res.Inserted, res.Updated, res.Unchanged, res.Rejected))
+	}
 	status := http.StatusOK
 	if err != nil {
 		// The importer's words are about the user's own file, so they are
@@ -226,7 +230,9 @@ func (c *Console) importSubmit(w http.ResponseWriter, r *http.Request) {
 		out.Failed = err.Error()
 		status = http.StatusInternalServerError
 		var rowErr siyu.RowError
-		if errors.Is(err, siyu.ErrInvalid) || errors.As(err, &rowErr) {
+		// Rows were refused and the import failed (strict mode): the file
+		// is at fault, not the server.
+		if errors.Is(err, siyu.ErrInvalid) || errors.As(err, &rowErr) || res.Rejected > 0 {
 			status = http.StatusUnprocessableEntity
 		}
 	}

@@ -74,7 +74,9 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if user.ID == 0 || password == "" || !auth.CheckPassword(user.PasswordHash, password) {
 		c.limiter.fail(key, ip)
-		c.log.InfoContext(r.Context(), "console login failed", "login", login, "ip", ip)
+		// An unknown login is not logged as typed: it is often a password
+		// typed into the wrong field, or a phone number.
+		c.log.InfoContext(r.Context(), "console login failed", "user", user.ID, "known_login", user.ID != 0, "ip", ip)
 		d.Error = "error.bad_login"
 		c.showLogin(w, r, http.StatusUnauthorized, d)
 		return

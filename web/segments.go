@@ -256,8 +256,10 @@ func (c *Console) segmentPreview(w http.ResponseWriter, r *http.Request) {
 	var pe *segment.Error
 	switch {
 	case errors.As(err, &pe):
+		// A rule being typed is wrong most of the time: that is the
+		// preview's answer (shown where the count goes), not a failed
+		// request. The API's preview answers 422 instead.
 		out.Error = &segmentRuleErrorOut{Message: pe.Error(), Line: pe.Pos.Line, Column: pe.Pos.Col}
-		status = http.StatusUnprocessableEntity
 	case err != nil:
 		c.internalError(w, r, err)
 		return

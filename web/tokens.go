@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -80,6 +81,7 @@ func (c *Console) tokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.InfoContext(r.Context(), "api token created", "workspace", st.workspace.ID, "token", tok.ID, "role", role, "user", st.user.ID)
+	c.record(r, "api_token.create", "api_token:"+strconv.FormatInt(tok.ID, 10), name+" ("+string(role)+", "+tok.Prefix+")")
 	// Rendered in the response to the POST, never behind a URL, so the
 	// secret cannot be fetched again from history.
 	c.showTokens(w, r, http.StatusOK, tokensData{Role: siyu.RoleOperator, Created: &createdToken{Token: tok, Secret: secret}})
@@ -102,5 +104,6 @@ func (c *Console) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.InfoContext(r.Context(), "api token revoked", "workspace", st.workspace.ID, "token", id, "user", st.user.ID)
+	c.record(r, "api_token.revoke", "api_token:"+strconv.FormatInt(id, 10), "")
 	http.Redirect(w, r, "/settings/tokens?revoked=1", http.StatusSeeOther)
 }

@@ -56,7 +56,7 @@ func (s *Service) contactAdded(ctx context.Context, ws int64, ev wecom.Event) er
 		}
 	case errors.As(err, &apiErr) && apiErr.Code == wecom.ErrCodeNoExternalContactRelation:
 		// Already gone again (callbacks can trail the facts): record the
-		// add from what the event says; its del event follows.
+		// person from what the event says, ended (below).
 	default:
 		return err
 	}
@@ -68,6 +68,17 @@ func (s *Service) contactAdded(ctx context.Context, ws int64, ev wecom.Event) er
 		in.State = ev.State
 	}
 	in.CustomerID = code.CustomerID
+	if follow == nil {
+		// WeCom no longer has this relationship: the callback trails the
+		// facts (a del event came before it, or follows it). Record the
+		// person, but not as a live contact, so that an add or edit that
+		// arrives after its delete does not bring the contact back.
+		gone := time.Unix(ev.CreateTime, 0)
+		if ev.CreateTime == 0 {
+			gone = time.Now()
+		}
+		in.DeletedAt, in.DeletedBy = &gone, DeletedBySync
+	}
 	if err := s.ensureAccount(ctx, ws, ev.UserID); err != nil {
 		return err
 	}

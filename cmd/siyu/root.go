@@ -90,6 +90,7 @@ func rootCmd() *cobra.Command {
 	root.AddCommand(campaignCmd())
 	root.AddCommand(segmentCmd())
 	root.AddCommand(tagsCmd())
+	root.AddCommand(backupCmd())
 	return root
 }
 
