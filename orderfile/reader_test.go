@@ -224,6 +224,36 @@ func TestEncodingDetection(t *testing.T) {
 			t.Fatalf("got %d orders, errors %v", len(res.orders), res.errs)
 		}
 	})
+	t.Run("UTF-8 with one broken cell stays UTF-8", func(t *testing.T) {
+		// One stray byte early in a UTF-8 file is that row's error; it must
+		// not turn every name of the file into GBK mojibake.
+		var b strings.Builder
+		b.WriteString(minimalHeader)
+		for i := range 50 {
+			if i == 3 {
+				b.WriteString("jd,B3,2024-03-01,1,张\xff三\n")
+				continue
+			}
+			b.WriteString("jd,B" + itoa(i) + ",2024-03-01,1,张三\n")
+		}
+		res := readAll(t, []byte(b.String()), FormatGeneric, Options{})
+		if len(res.orders) != 49 || len(res.errs) != 1 || res.errs[0].Line != 5 || res.errs[0].Field != "name" {
+			t.Fatalf("got %d orders, errors %v", len(res.orders), res.errs)
+		}
+		for _, o := range res.orders {
+			if o.BuyerName != "张三" {
+				t.Fatalf("name read as %q", o.BuyerName)
+			}
+		}
+	})
+	t.Run("bytes that are not GBK are a row error", func(t *testing.T) {
+		data := gbk(t, minimalHeader+"jd,1,2024-03-01,1,李四\n")
+		data = append(data, "jd,2,2024-03-01,1,\xff\xff\n"...)
+		res := readAll(t, data, FormatGeneric, Options{})
+		if len(res.orders) != 1 || res.orders[0].BuyerName != "李四" || len(res.errs) != 1 || res.errs[0].Line != 3 || res.errs[0].Field != "name" {
+			t.Fatalf("got %+v, errors %v", res.orders, res.errs)
+		}
+	})
 	t.Run("mixed in the sniffed prefix means GBK", func(t *testing.T) {
 		data := append([]byte(minimalHeader+"jd,1,2024-03-01,1,abc\n"), gbk(t, "jd,2,2024-03-01,1,李四\n")...)
 		res := readAll(t, data, FormatGeneric, Options{})

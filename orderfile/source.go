@@ -102,10 +102,29 @@ func sniff(head []byte, truncated bool) textEncoding {
 			}
 		}
 	}
-	if utf8.Valid(head) {
+	if looksUTF8(head) {
 		return encUTF8
 	}
 	return encGB18030
+}
+
+// looksUTF8 says whether text is UTF-8 with at most a stray bad byte here
+// and there (one broken cell must not turn a whole UTF-8 file into
+// mojibake: that cell is reported instead). Chinese text in GBK almost
+// never forms valid multi-byte UTF-8 sequences, so it fails this by far.
+func looksUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		b = b[size:]
+	}
+	return invalid == 0 || valid >= 20*invalid
 }
 
 func isASCIIBytes(b []byte) bool {
@@ -148,11 +167,8 @@ func (d *textDecoder) decide(raw []string) {
 	if d.enc == encUndecided {
 		return
 	}
-	for _, s := range raw {
-		if !utf8.ValidString(s) {
-			d.enc = encGB18030
-			return
-		}
+	if !looksUTF8([]byte(strings.Join(raw, ""))) {
+		d.enc = encGB18030
 	}
 }
 
@@ -180,7 +196,10 @@ func (d *textDecoder) text(s string) (text string, ok bool) {
 	}
 	n, _, err := d.gb.Transform(d.dst[:cap(d.dst)], d.src, true)
 	if err != nil {
-		return strings.ToValidUTF8(s, "\uFFFD"), true
+		return strings.ToValidUTF8(s, "\uFFFD"), false
 	}
-	return string(d.dst[:n]), true
+	// The decoder turns bytes that are not GB18030 into U+FFFD; a real
+	// U+FFFD in an order export does not happen, so it means a bad cell.
+	text = string(d.dst[:n])
+	return text, !strings.ContainsRune(text, utf8.RuneError)
 }
