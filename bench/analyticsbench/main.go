@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"maps"
@@ -59,8 +58,7 @@ func main() {
 
 func run(file, dbPath, pgURL string, runs int) error {
 	ctx := context.Background()
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := benchutil.Key()
 	dsn := pgURL
 	if dsn == "" {
 		dsn = dbPath
@@ -72,9 +70,6 @@ func run(file, dbPath, pgURL string, runs int) error {
 			defer os.RemoveAll(dir)
 			dsn = filepath.Join(dir, "bench.db")
 		}
-	}
-	if k := os.Getenv("SIYU_BENCH_KEY"); k != "" {
-		copy(key, k)
 	}
 	st, err := store.Open(ctx, dsn, store.Options{SecretKey: key})
 	if err != nil {

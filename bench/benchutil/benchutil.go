@@ -35,3 +35,15 @@ func PeakRSSMB() int {
 	}
 	return 0
 }
+
+// Key is the secret key benchmark stores are opened with: SIYU_BENCH_KEY
+// when set, else a fixed one, so that a prepared database opens again in
+// the next run (the store refuses a key it was not created with).
+func Key() []byte {
+	key := []byte("siyu-benchmark-key-not-a-secret!")
+	if k := os.Getenv("SIYU_BENCH_KEY"); k != "" {
+		key = make([]byte, 32)
+		copy(key, k)
+	}
+	return key
+}

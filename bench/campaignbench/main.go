@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"os"
@@ -65,8 +64,7 @@ func run(n, nAccounts int, pgURL string, runs int) error {
 		defer os.RemoveAll(dir)
 		dsn = filepath.Join(dir, "bench.db")
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := benchutil.Key()
 	st, err := store.Open(ctx, dsn, store.Options{SecretKey: key})
 	if err != nil {
 		return err

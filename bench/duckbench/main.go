@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -44,12 +43,7 @@ func run(dbPath, pgURL string, runs int) error {
 	if dsn == "" {
 		return fmt.Errorf("-db or -database-url is required")
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
-	if k := os.Getenv("SIYU_BENCH_KEY"); k != "" {
-		copy(key, k)
-	}
-	st, err := store.Open(ctx, dsn, store.Options{SecretKey: key})
+	st, err := store.Open(ctx, dsn, store.Options{SecretKey: benchutil.Key()})
 	if err != nil {
 		return err
 	}

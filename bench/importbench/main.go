@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"flag"
@@ -65,8 +64,7 @@ func run(path, format, pgURL string, runs int) error {
 	if err != nil {
 		return err
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := benchutil.Key()
 	tmp, err := os.MkdirTemp("", "importbench")
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"os"
@@ -56,8 +55,7 @@ func run(n int, dbPath, pgURL string, runs int) error {
 			dsn = filepath.Join(dir, "bench.db")
 		}
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
+	key := benchutil.Key()
 	st, err := store.Open(ctx, dsn, store.Options{SecretKey: key})
 	if err != nil {
 		return err
