@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/store/storetest"
 )
 
 // A database opened with another key than the one it was created with is
@@ -32,4 +33,31 @@ func TestOpenRefusesAnotherKey(t *testing.T) {
 		t.Fatalf("the right key: %v", err)
 	}
 	st.Close()
+}
+
+// Nodes starting at once against a fresh database migrate it once, and
+// all of them start.
+func TestConcurrentStartsMigrateOnce(t *testing.T) {
+	dsn := storetest.DSN(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	stores := make(chan *store.Store, 4)
+	for range 4 {
+		go func() {
+			st, err := store.Open(ctx, dsn, store.Options{SecretKey: storetest.TestKey()})
+			if err == nil {
+				stores <- st
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("start: %v", err)
+		}
+	}
+	close(stores)
+	for st := range stores {
+		st.Close()
+	}
 }

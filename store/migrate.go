@@ -17,15 +17,22 @@ var migrations embed.FS
 // migrations of the dialect that the database has not seen. Files are named
 // NNNN_what.sql; the number is the version.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.wdb.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrations table: %w", err)
-	}
 	if s.dialect == postgres {
-		// Two nodes starting at once must not both migrate.
-		if _, err := s.wdb.ExecContext(ctx, `SELECT pg_advisory_lock(21337)`); err != nil {
+		// Two nodes starting at once must not both migrate. The lock
+		// belongs to a session, so it is taken and released on one pinned
+		// connection; the migrations themselves run on others.
+		conn, err := s.wdb.Conn(ctx)
+		if err != nil {
 			return err
 		}
-		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(21337)`)
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(21337)`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(21337)`)
+	}
+	if _, err := s.wdb.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
 	}
 	dir := "migrations/" + string(s.dialect)
 	entries, err := fs.ReadDir(migrations, dir)
@@ -51,6 +58,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		err = s.write(ctx, 0, func(t *tx) error {
+			// Another process may have applied it since the check above
+			// (SQLite: the write transaction now holds the database).
+			if err := t.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
 			for _, stmt := range splitStatements(string(body)) {
 				if _, err := t.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)

@@ -71,7 +71,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		// A WAL of up to 64 MB between checkpoints: each checkpoint writes
 		// its pages back and fsyncs, and fewer, larger ones made bulk
 		// imports about 1.4× faster on our machines (docs/BENCHMARKS.md).
-		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-200000)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(16384)"
+		pragmas := "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-200000)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(16384)"
 		w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
 		if err != nil {
 			return nil, err
@@ -94,7 +94,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		r.SetMaxOpenConns(n)
 		s.db = r
 	}
-	if err := s.wdb.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
@@ -107,6 +107,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ping connects. A brand-new SQLite file that another process is turning
+// into WAL mode at the same moment answers "database is locked" before any
+// busy timeout applies: wait for it a little.
+func (s *Store) ping(ctx context.Context) error {
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		err := s.wdb.PingContext(ctx)
+		if err == nil || s.dialect != sqlite || !strings.Contains(err.Error(), "SQLITE_BUSY") || wait > 5*time.Second {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // Close closes the connections.
