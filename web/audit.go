@@ -49,5 +49,5 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.NextURL = "/audit?" + v.Encode()
 	}
-	c.renderOwn(w, r, http.StatusOK, "audit", c.newView(r, "audit.title", "audit", d))
+	c.render(w, r, http.StatusOK, "audit", c.newView(r, "audit.title", "audit", d))
 }

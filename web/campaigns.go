@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -34,7 +32,15 @@ type CampaignService interface {
 	Audit(ctx context.Context, ws int64, e store.AuditEntry) error
 }
 
-var campaignPageNames = []string{"campaigns", "campaign", "campaign_new", "campaigns_settings"}
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"reason": func(s string) string { return cat.optional("campaigns.reason_"+s, s) },
+			"pct":    func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
+			"points": func(f float64) string { return fmt.Sprintf("%+.2f pt", f*100) },
+		}
+	}, "campaigns", "campaign", "campaign_new", "campaigns_settings")
+}
 
 func (c *Console) campaignService(w http.ResponseWriter, r *http.Request) (CampaignService, bool) {
 	if c.campaigns == nil {
@@ -54,7 +60,7 @@ func (c *Console) campaignList(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	c.renderCampaignPage(w, r, http.StatusOK, "campaigns", c.newView(r, "campaigns.title", "campaigns", struct{ Campaigns []store.Campaign }{list}))
+	c.render(w, r, http.StatusOK, "campaigns", c.newView(r, "campaigns.title", "campaigns", struct{ Campaigns []store.Campaign }{list}))
 }
 
 // campaignForm is the create form, refilled after a rejected submit.
@@ -73,7 +79,7 @@ func (c *Console) campaignNew(w http.ResponseWriter, r *http.Request) {
 	}
 	f := campaignForm{AudienceKind: "all", WeightA: 1, WeightB: 1, HoldoutPct: 10, AttributionDays: 7,
 		SendAt: time.Now().In(siyu.Shanghai).Add(time.Hour).Format("2006-01-02T15:04")}
-	c.renderCampaignPage(w, r, http.StatusOK, "campaign_new", c.newView(r, "campaigns.new", "campaigns", f))
+	c.render(w, r, http.StatusOK, "campaign_new", c.newView(r, "campaigns.new", "campaigns", f))
 }
 
 func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +116,7 @@ func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, siyu.ErrInvalid) {
 		f.Error = strings.TrimPrefix(err.Error(), siyu.ErrInvalid.Error()+": ")
-		c.renderCampaignPage(w, r, http.StatusUnprocessableEntity, "campaign_new", c.newView(r, "campaigns.new", "campaigns", f))
+		c.render(w, r, http.StatusUnprocessableEntity, "campaign_new", c.newView(r, "campaigns.new", "campaigns", f))
 		return
 	}
 	if err != nil {
@@ -185,7 +191,7 @@ func (c *Console) showCampaign(w http.ResponseWriter, r *http.Request, status in
 		}
 		d.Results, d.Chart = &res, buildResultChart(res)
 	}
-	c.renderCampaignPage(w, r, status, "campaign", c.newView(r, "campaigns.campaign", "campaigns", d))
+	c.render(w, r, status, "campaign", c.newView(r, "campaigns.campaign", "campaigns", d))
 }
 
 func (c *Console) campaignPlan(w http.ResponseWriter, r *http.Request) {
@@ -248,7 +254,7 @@ func (c *Console) reachSettingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := reachSettingsData{Settings: s, Modes: policy.WeComCapModes, Saved: r.URL.Query().Get("saved") != ""}
-	c.renderCampaignPage(w, r, http.StatusOK, "campaigns_settings", c.newView(r, "campaigns.settings", "campaigns", d))
+	c.render(w, r, http.StatusOK, "campaigns_settings", c.newView(r, "campaigns.settings", "campaigns", d))
 }
 
 func (c *Console) reachSettingsSave(w http.ResponseWriter, r *http.Request) {
@@ -264,7 +270,7 @@ func (c *Console) reachSettingsSave(w http.ResponseWriter, r *http.Request) {
 	err := svc.SetReachSettings(r.Context(), st.workspace.ID, s)
 	if errors.Is(err, siyu.ErrInvalid) {
 		d := reachSettingsData{Settings: s, Modes: policy.WeComCapModes, Error: strings.TrimPrefix(err.Error(), siyu.ErrInvalid.Error()+": ")}
-		c.renderCampaignPage(w, r, http.StatusUnprocessableEntity, "campaigns_settings", c.newView(r, "campaigns.settings", "campaigns", d))
+		c.render(w, r, http.StatusUnprocessableEntity, "campaigns_settings", c.newView(r, "campaigns.settings", "campaigns", d))
 		return
 	}
 	if err != nil {
@@ -313,50 +319,4 @@ func buildResultChart(res campaign.Results) *resultChart {
 		ch.Bars = append(ch.Bars, b)
 	}
 	return ch
-}
-
-var campaignPages sync.Map // *Console → map[lang]pageSet
-
-func (c *Console) renderCampaignPage(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	set, err := c.campaignPageSet(v.Lang)
-	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := set[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-func (c *Console) campaignPageSet(lang string) (pageSet, error) {
-	if v, ok := campaignPages.Load(c); ok {
-		return v.(map[string]pageSet)[lang], nil
-	}
-	out := map[string]pageSet{}
-	for _, l := range languages {
-		funcs := templateFuncs(c.cats[l])
-		cat := c.cats[l]
-		funcs["reason"] = func(s string) string { return cat.optional("campaigns.reason_"+s, s) }
-		funcs["pct"] = func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) }
-		funcs["points"] = func(f float64) string { return fmt.Sprintf("%+.2f pt", f*100) }
-		set := pageSet{}
-		for _, name := range campaignPageNames {
-			t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", name, err)
-			}
-			set[name] = t
-		}
-		out[l] = set
-	}
-	v, _ := campaignPages.LoadOrStore(c, out)
-	return v.(map[string]pageSet)[lang], nil
 }

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu/store"
@@ -20,8 +17,6 @@ type DouyinStore interface {
 	DouyinIntents(ctx context.Context, workspaceID int64, limit int) ([]store.DouyinComment, error)
 }
 
-var douyinPages sync.Map // *Console -> map[string]pageSet
-
 // douyinDays are the periods the page offers.
 var douyinDays = []int{1, 7, 30, 90}
 
@@ -30,6 +25,15 @@ type douyinData struct {
 	Periods []int
 	Metrics store.DouyinMetrics
 	Intents []store.DouyinComment
+}
+
+func init() {
+	addPages(func(_ catalogue) template.FuncMap {
+		return template.FuncMap{
+			"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"secs": func(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) },
+		}
+	}, "douyin")
 }
 
 // douyinPage shows the comment-mining funnel per intent rule and the most
@@ -59,35 +63,5 @@ func (c *Console) douyinPage(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	c.renderDouyin(w, r, c.newView(r, "douyin.title", "douyin", d))
-}
-
-func (c *Console) renderDouyin(w http.ResponseWriter, r *http.Request, v view) {
-	sets, ok := douyinPages.Load(c)
-	if !ok {
-		out := map[string]pageSet{}
-		for _, l := range languages {
-			funcs := templateFuncs(c.cats[l])
-			funcs["pct"] = func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }
-			funcs["secs"] = func(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) }
-			t, err := template.New("douyin").Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/douyin.html")
-			if err != nil {
-				c.internalError(w, r, fmt.Errorf("web: template douyin: %w", err))
-				return
-			}
-			out[l] = pageSet{"douyin": t}
-		}
-		sets, _ = douyinPages.LoadOrStore(c, out)
-	}
-	var buf bytes.Buffer
-	if err := sets.(map[string]pageSet)[v.Lang]["douyin"].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", "douyin", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	c.render(w, r, http.StatusOK, "douyin", c.newView(r, "douyin.title", "douyin", d))
 }

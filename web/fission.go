@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -32,10 +30,17 @@ type FissionStore interface {
 // fissionTreeChildren bounds the children per node the tree chart draws.
 const fissionTreeChildren = 60
 
-// fissionPageNames are the fission pages, parsed on first use.
-var fissionPageNames = []string{"fission", "fission_new", "fission_activity"}
-
-var fissionPages sync.Map // *Console -> map[string]pageSet
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"pct":          func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"num":          func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) },
+			"reason":       func(s string) string { return cat.optional("fission.reason_"+s, s) },
+			"inviteStatus": func(s string) string { return cat.optional("fission.status_"+s, s) },
+			"target":       func(s fission.Target) string { return cat.optional("fission.target_"+string(s), string(s)) },
+		}
+	}, "fission", "fission_new", "fission_activity")
+}
 
 func (c *Console) fissionStore(w http.ResponseWriter, r *http.Request) (FissionStore, bool) {
 	fs, ok := c.store.(FissionStore)
@@ -43,44 +48,6 @@ func (c *Console) fissionStore(w http.ResponseWriter, r *http.Request) (FissionS
 		c.errorPage(w, r, http.StatusNotFound, "fission.unavailable")
 	}
 	return fs, ok
-}
-
-func (c *Console) renderFission(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	sets, ok := fissionPages.Load(c)
-	if !ok {
-		out := map[string]pageSet{}
-		for _, l := range languages {
-			cat := c.cats[l]
-			funcs := templateFuncs(cat)
-			funcs["pct"] = func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }
-			funcs["num"] = func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
-			funcs["reason"] = func(s string) string { return cat.optional("fission.reason_"+s, s) }
-			funcs["inviteStatus"] = func(s string) string { return cat.optional("fission.status_"+s, s) }
-			funcs["target"] = func(s fission.Target) string { return cat.optional("fission.target_"+string(s), string(s)) }
-			set := pageSet{}
-			for _, name := range fissionPageNames {
-				t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-				if err != nil {
-					c.internalError(w, r, fmt.Errorf("web: template %s: %w", name, err))
-					return
-				}
-				set[name] = t
-			}
-			out[l] = set
-		}
-		sets, _ = fissionPages.LoadOrStore(c, out)
-	}
-	var buf bytes.Buffer
-	if err := sets.(map[string]pageSet)[v.Lang][page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 type fissionListRow struct {
@@ -110,7 +77,7 @@ func (c *Console) fissionList(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, fissionListRow{Activity: a, Metrics: fission.Measure(snap, fission.Evaluate(snap)), Running: a.Running(now)})
 	}
-	c.renderFission(w, r, http.StatusOK, "fission", c.newView(r, "fission.title", "fission", struct{ Rows []fissionListRow }{rows}))
+	c.render(w, r, http.StatusOK, "fission", c.newView(r, "fission.title", "fission", struct{ Rows []fissionListRow }{rows}))
 }
 
 // fissionForm is the create form as typed.
@@ -155,7 +122,7 @@ func (c *Console) showFissionForm(w http.ResponseWriter, r *http.Request, status
 			d.Accounts = append(d.Accounts, a)
 		}
 	}
-	c.renderFission(w, r, status, "fission_new", c.newView(r, "fission.new_title", "fission", d))
+	c.render(w, r, status, "fission_new", c.newView(r, "fission.new_title", "fission", d))
 }
 
 // parseFissionForm turns the form into an activity; times are Shanghai
@@ -274,7 +241,7 @@ func (c *Console) showFissionPage(w http.ResponseWriter, r *http.Request, status
 		d.Invites = append(d.Invites, inv)
 	}
 	d.Chart = fission.Tree(snap, o, fissionTreeChildren)
-	c.renderFission(w, r, status, "fission_activity", c.newView(r, "fission.activity_title", "fission", d))
+	c.render(w, r, status, "fission_activity", c.newView(r, "fission.activity_title", "fission", d))
 }
 
 func (c *Console) fissionEvaluate(w http.ResponseWriter, r *http.Request) {

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -21,9 +19,16 @@ import (
 // They need the SQL store (*store.Store); WeCom work (adopting groups,
 // the join QR) is done by the groups worker, so the pages only read it.
 
-var groupPageNames = []string{"groups", "groups_activity"}
-
-var groupPages sync.Map // *Console -> map[string]pageSet
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"pct":            func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"num":            func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+			"activityStatus": func(s string) string { return cat.optional("groups.status_"+s, s) },
+			"groupRole":      func(s string) string { return cat.optional("groups.role_"+s, s) },
+		}
+	}, "groups", "groups_activity")
+}
 
 func (c *Console) groupService(w http.ResponseWriter, r *http.Request) (*groups.Service, bool) {
 	st, ok := c.store.(*store.Store)
@@ -32,43 +37,6 @@ func (c *Console) groupService(w http.ResponseWriter, r *http.Request) (*groups.
 		return nil, false
 	}
 	return groups.New(st, nil, nil), true
-}
-
-func (c *Console) renderGroups(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	sets, ok := groupPages.Load(c)
-	if !ok {
-		out := map[string]pageSet{}
-		for _, l := range languages {
-			cat := c.cats[l]
-			funcs := templateFuncs(cat)
-			funcs["pct"] = func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }
-			funcs["num"] = func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
-			funcs["activityStatus"] = func(s string) string { return cat.optional("groups.status_"+s, s) }
-			funcs["groupRole"] = func(s string) string { return cat.optional("groups.role_"+s, s) }
-			set := pageSet{}
-			for _, name := range groupPageNames {
-				t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-				if err != nil {
-					c.internalError(w, r, fmt.Errorf("web: template %s: %w", name, err))
-					return
-				}
-				set[name] = t
-			}
-			out[l] = set
-		}
-		sets, _ = groupPages.LoadOrStore(c, out)
-	}
-	var buf bytes.Buffer
-	if err := sets.(map[string]pageSet)[v.Lang][page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 type groupsListData struct {
@@ -104,7 +72,7 @@ func (c *Console) showGroupsList(w http.ResponseWriter, r *http.Request, status 
 		c.internalError(w, r, err)
 		return
 	}
-	c.renderGroups(w, r, status, "groups", c.newView(r, "groups.title", "groups", d))
+	c.render(w, r, status, "groups", c.newView(r, "groups.title", "groups", d))
 }
 
 // parseLayers reads "name:account id" lines: one small group per line.
@@ -278,7 +246,7 @@ func (c *Console) showGroupActivity(w http.ResponseWriter, r *http.Request, stat
 		d.Chart.Left = append(d.Chart.Left, p.Left)
 		d.Chart.Messages = append(d.Chart.Messages, p.Messages)
 	}
-	c.renderGroups(w, r, status, "groups_activity", c.newView(r, "groups.activity_title", "groups", d))
+	c.render(w, r, status, "groups_activity", c.newView(r, "groups.activity_title", "groups", d))
 }
 
 // groupMessageForm reads a message and its Shanghai send time.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -36,9 +34,22 @@ type JourneyStore interface {
 	Audit(ctx context.Context, workspaceID int64, e store.AuditEntry) error
 }
 
-var journeyPageNames = []string{"journeys", "journeys_new", "journeys_show"}
-
-var journeyPages sync.Map // *Console -> map[string]pageSet
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"stepType":      func(t journey.StepType) string { return cat.optional("journeys.type_"+string(t), string(t)) },
+			"journeyStatus": func(s string) string { return cat.optional("journeys.status_"+s, s) },
+			"outcome": func(s string) string {
+				head, rest, _ := strings.Cut(s, ":")
+				label := cat.optional("journeys.outcome_"+head, head)
+				if rest != "" {
+					label += " · " + cat.optional("journeys.reason_"+rest, rest)
+				}
+				return label
+			},
+		}
+	}, "journeys", "journeys_new", "journeys_show")
+}
 
 func (c *Console) journeyStore(w http.ResponseWriter, r *http.Request) (JourneyStore, bool) {
 	js, ok := c.store.(JourneyStore)
@@ -46,49 +57,6 @@ func (c *Console) journeyStore(w http.ResponseWriter, r *http.Request) (JourneyS
 		c.errorPage(w, r, http.StatusNotFound, "journeys.unavailable")
 	}
 	return js, ok
-}
-
-func (c *Console) renderJourney(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	sets, ok := journeyPages.Load(c)
-	if !ok {
-		out := map[string]pageSet{}
-		for _, l := range languages {
-			cat := c.cats[l]
-			funcs := templateFuncs(cat)
-			funcs["stepType"] = func(t journey.StepType) string { return cat.optional("journeys.type_"+string(t), string(t)) }
-			funcs["journeyStatus"] = func(s string) string { return cat.optional("journeys.status_"+s, s) }
-			funcs["outcome"] = func(s string) string {
-				head, rest, _ := strings.Cut(s, ":")
-				label := cat.optional("journeys.outcome_"+head, head)
-				if rest != "" {
-					label += " · " + cat.optional("journeys.reason_"+rest, rest)
-				}
-				return label
-			}
-			set := pageSet{}
-			for _, name := range journeyPageNames {
-				t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-				if err != nil {
-					c.internalError(w, r, fmt.Errorf("web: template %s: %w", name, err))
-					return
-				}
-				set[name] = t
-			}
-			out[l] = set
-		}
-		sets, _ = journeyPages.LoadOrStore(c, out)
-	}
-	var buf bytes.Buffer
-	if err := sets.(map[string]pageSet)[v.Lang][page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 type journeyListRow struct {
@@ -116,7 +84,7 @@ func (c *Console) journeyList(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, journeyListRow{Journey: j, Stats: st})
 	}
-	c.renderJourney(w, r, http.StatusOK, "journeys", c.newView(r, "journeys.title", "journeys", struct{ Rows []journeyListRow }{rows}))
+	c.render(w, r, http.StatusOK, "journeys", c.newView(r, "journeys.title", "journeys", struct{ Rows []journeyListRow }{rows}))
 }
 
 type journeyNewData struct {
@@ -158,7 +126,7 @@ func (c *Console) showJourneyNew(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	d.Builtins = journey.Builtins
-	c.renderJourney(w, r, status, "journeys_new", c.newView(r, "journeys.new_title", "journeys", d))
+	c.render(w, r, status, "journeys_new", c.newView(r, "journeys.new_title", "journeys", d))
 }
 
 func (c *Console) journeyCreate(w http.ResponseWriter, r *http.Request) {
@@ -281,7 +249,7 @@ func (c *Console) showJourney(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Trigger, d.Reentry, d.Exit = describeTrigger(j.Definition.Trigger), describeReentry(j.Definition.Reentry), describeExit(j.Definition.Exit)
 	d.Flow = buildFlow(j.Definition, j.Version, d.Stats, d.Report)
-	c.renderJourney(w, r, status, "journeys_show", c.newView(r, "journeys.page_title", "journeys", d))
+	c.render(w, r, status, "journeys_show", c.newView(r, "journeys.page_title", "journeys", d))
 }
 
 func describeTrigger(t journey.Trigger) string {

@@ -22,17 +22,42 @@ var pageNames = []string{"login", "dashboard", "customers", "customer", "codes",
 // pageSet holds the parsed pages of one language.
 type pageSet map[string]*template.Template
 
+// pageGroup is a feature's pages and the template functions only they
+// use (two features may give the same name different meanings).
+type pageGroup struct {
+	names []string
+	funcs func(catalogue) template.FuncMap
+}
+
+// pageGroups are the features' pages; each feature's file adds its own
+// with addPages from an init function.
+var pageGroups []pageGroup
+
+func addPages(funcs func(catalogue) template.FuncMap, names ...string) {
+	pageGroups = append(pageGroups, pageGroup{names: names, funcs: funcs})
+}
+
 func parsePages(cats map[string]catalogue) (map[string]pageSet, error) {
 	out := map[string]pageSet{}
 	for _, lang := range languages {
-		funcs := templateFuncs(cats[lang])
 		set := pageSet{}
-		for _, name := range pageNames {
-			t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", name, err)
+		for _, g := range append([]pageGroup{{names: pageNames}}, pageGroups...) {
+			funcs := templateFuncs(cats[lang])
+			if g.funcs != nil {
+				for k, f := range g.funcs(cats[lang]) {
+					funcs[k] = f
+				}
 			}
-			set[name] = t
+			for _, name := range g.names {
+				if set[name] != nil {
+					return nil, fmt.Errorf("web: page %s is registered twice", name)
+				}
+				t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+				if err != nil {
+					return nil, fmt.Errorf("web: template %s: %w", name, err)
+				}
+				set[name] = t
+			}
 		}
 		out[lang] = set
 	}

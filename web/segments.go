@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"siyu.dev/siyu"
@@ -36,6 +35,14 @@ const (
 	segmentSampleSize     = 8
 )
 
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"typeName": func(t segment.Type) string { return cat.optional("segments.type_"+t.String(), t.String()) },
+		}
+	}, "segments", "segment")
+}
+
 func (c *Console) segmentStore(w http.ResponseWriter, r *http.Request) (SegmentStore, bool) {
 	ss, ok := c.store.(SegmentStore)
 	if !ok {
@@ -54,7 +61,7 @@ func (c *Console) segmentList(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	c.renderSegmentPage(w, r, http.StatusOK, "segments", c.newView(r, "segments.title", "segments", struct{ Segments []store.Segment }{list}))
+	c.render(w, r, http.StatusOK, "segments", c.newView(r, "segments.title", "segments", struct{ Segments []store.Segment }{list}))
 }
 
 // segmentForm is the create/edit form, refilled after a rejected submit.
@@ -94,7 +101,7 @@ func (c *Console) showSegment(w http.ResponseWriter, r *http.Request, status int
 	if d.Segment.ID != 0 {
 		title = "segments.segment"
 	}
-	c.renderSegmentPage(w, r, status, "segment", c.newView(r, title, "segments", d))
+	c.render(w, r, status, "segment", c.newView(r, title, "segments", d))
 }
 
 func (c *Console) segmentCreate(w http.ResponseWriter, r *http.Request) {
@@ -304,51 +311,4 @@ func (c *Console) auditSegment(r *http.Request, action string, g store.Segment) 
 	if err != nil {
 		c.log.ErrorContext(r.Context(), "audit", "action", action, "err", err)
 	}
-}
-
-// segmentPageNames are parsed here, on first use, with the layout, parts
-// and functions of the other pages.
-var segmentPageNames = []string{"segments", "segment"}
-
-var segmentPages sync.Map // *Console -> map[lang]pageSet
-
-func (c *Console) renderSegmentPage(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	set, err := c.segmentPageSet(v.Lang)
-	if err != nil {
-		c.internalError(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := set[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", page, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-func (c *Console) segmentPageSet(lang string) (pageSet, error) {
-	if v, ok := segmentPages.Load(c); ok {
-		return v.(map[string]pageSet)[lang], nil
-	}
-	out := map[string]pageSet{}
-	for _, l := range languages {
-		funcs := templateFuncs(c.cats[l])
-		funcs["typeName"] = func(t segment.Type) string { return c.cats[l].optional("segments.type_"+t.String(), t.String()) }
-		set := pageSet{}
-		for _, name := range segmentPageNames {
-			t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", name, err)
-			}
-			set[name] = t
-		}
-		out[l] = set
-	}
-	v, _ := segmentPages.LoadOrStore(c, out)
-	return v.(map[string]pageSet)[lang], nil
 }

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/store"
@@ -33,6 +30,19 @@ type TagStore interface {
 	OptOutOf(ctx context.Context, workspaceID, customerID int64) (*store.OptOutRecord, error)
 	ConsentSettings(ctx context.Context, workspaceID int64) (store.ConsentSettings, error)
 	Audit(ctx context.Context, workspaceID int64, e store.AuditEntry) error
+}
+
+func init() {
+	addPages(func(cat catalogue) template.FuncMap {
+		return template.FuncMap{
+			"tagSource": func(src string) string {
+				if strings.HasPrefix(src, "rule:") {
+					return cat.optional("tags.source_rule", "rule")
+				}
+				return cat.optional("tags.source_"+src, src)
+			},
+		}
+	}, "tags")
 }
 
 func (c *Console) tagStore() (TagStore, bool) {
@@ -219,7 +229,7 @@ func (c *Console) showTagsPage(w http.ResponseWriter, r *http.Request, status in
 	case "deleted":
 		v.Notice = "tags.rule_deleted"
 	}
-	c.renderTags(w, r, status, v)
+	c.render(w, r, status, "tags", v)
 }
 
 // tagCreate makes a tag from the tags page.
@@ -323,43 +333,4 @@ func (c *Console) tagRuleAction(w http.ResponseWriter, r *http.Request, done str
 		return
 	}
 	http.Redirect(w, r, "/tags?done="+done, http.StatusSeeOther)
-}
-
-// The tags page is parsed here, on first use, with the shared layout,
-// parts and functions.
-var tagPages sync.Map // *Console -> map[string]*template.Template (by language)
-
-func (c *Console) renderTags(w http.ResponseWriter, r *http.Request, status int, v view) {
-	v0, ok := tagPages.Load(c)
-	if !ok {
-		set := map[string]*template.Template{}
-		for _, l := range languages {
-			cat := c.cats[l]
-			funcs := templateFuncs(cat)
-			funcs["tagSource"] = func(src string) string {
-				if strings.HasPrefix(src, "rule:") {
-					return cat.optional("tags.source_rule", "rule")
-				}
-				return cat.optional("tags.source_"+src, src)
-			}
-			t, err := template.New("tags").Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/parts.html", "templates/tags.html")
-			if err != nil {
-				c.internalError(w, r, fmt.Errorf("web: template tags: %w", err))
-				return
-			}
-			set[l] = t
-		}
-		v0, _ = tagPages.LoadOrStore(c, set)
-	}
-	var buf bytes.Buffer
-	if err := v0.(map[string]*template.Template)[v.Lang].ExecuteTemplate(&buf, "layout", v); err != nil {
-		c.log.ErrorContext(r.Context(), "rendering page", "page", "tags", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }

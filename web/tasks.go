@@ -185,7 +185,7 @@ func (c *Console) showTasks(w http.ResponseWriter, r *http.Request, status int, 
 	case q.Get("assigned") != "":
 		v.Notice = "tasks.assigned"
 	}
-	c.renderOwn(w, r, status, "tasks", v)
+	c.render(w, r, status, "tasks", v)
 }
 
 const taskMetricsDays = 30
