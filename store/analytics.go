@@ -39,7 +39,13 @@ func (s *Store) StreamPaidOrdersRange(ctx context.Context, workspaceID, from, to
 		q += ` AND customer_id < ?`
 		args = append(args, to)
 	}
-	rows, err := s.query(ctx, q+` ORDER BY customer_id, paid_at, id`, args...)
+	return s.eachPaidOrder(ctx, fn, q+` ORDER BY customer_id, paid_at, id`, args...)
+}
+
+// eachPaidOrder runs q, which selects customer_id, paid_at, the net amount
+// and the channel's index, and calls fn with every row.
+func (s *Store) eachPaidOrder(ctx context.Context, fn func(PaidOrder) error, q string, args ...any) error {
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -92,30 +98,9 @@ func (s *Store) OrderIDRange(ctx context.Context, workspaceID int64) (int64, int
 func (s *Store) ScanPaidOrders(ctx context.Context, workspaceID, from, to int64, fn func(PaidOrder) error) error {
 	// "+workspace_id" keeps SQLite from choosing the workspace's unique
 	// index (a lookup per row) over the id range.
-	rows, err := s.query(ctx, `SELECT customer_id, paid_at, amount - refund, `+channelIndexSQL+` FROM orders
+	return s.eachPaidOrder(ctx, fn, `SELECT customer_id, paid_at, amount - refund, `+channelIndexSQL+` FROM orders
 		WHERE id >= ? AND id < ? AND +workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL`,
 		from, to, workspaceID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var o PaidOrder
-	var paid int64
-	var ch int
-	for rows.Next() {
-		if err := rows.Scan(&o.Customer, &paid, &o.Net, &ch); err != nil {
-			return err
-		}
-		o.PaidAt = fromMS(paid)
-		o.Channel = siyu.ChannelOther
-		if ch >= 0 && ch < len(siyu.Channels) {
-			o.Channel = siyu.Channels[ch]
-		}
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // CustomerIDs calls fn with every live customer id of the workspace, in
