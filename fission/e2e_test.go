@@ -2,11 +2,7 @@ package fission_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"siyu.dev/siyu/wecomsync/wecomtest"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +13,6 @@ import (
 	"siyu.dev/siyu/emulator"
 	"siyu.dev/siyu/fission"
 	"siyu.dev/siyu/store"
-	"siyu.dev/siyu/store/storetest"
 	"siyu.dev/siyu/wecomsync"
 )
 
@@ -36,56 +31,16 @@ type rig struct {
 
 func newRig(t *testing.T, start time.Time) *rig {
 	t.Helper()
-	st := storetest.Open(t)
-	w, err := st.CreateWorkspace(ctx, "school", "学而思维")
-	if err != nil {
-		t.Fatal(err)
-	}
 	pop := emulator.Quiet(30)
-	emu := emulator.New(emulator.Config{Seed: 11, Population: &pop, Now: func() time.Time { return start }})
-	t.Cleanup(emu.Close)
-	wecomSrv := httptest.NewServer(emu.Handler())
-	t.Cleanup(wecomSrv.Close)
-	svc := wecomsync.New(st, wecomsync.Options{})
-	mux := http.NewServeMux()
-	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
-		h, err := svc.Receiver(r.Context(), id)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-	siyuSrv := httptest.NewServer(mux)
-	t.Cleanup(siyuSrv.Close)
-	b := make([]byte, 32)
-	rand.Read(b)
-	token, key := "fissionToken", strings.TrimRight(base64.StdEncoding.EncodeToString(b), "=")
-	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: token, EncodingAESKey: key}
-	if err := svc.Configure(ctx, w.ID, app); err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.SetCallback(ctx, &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: token, EncodingAESKey: key}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.FullSync(ctx, w.ID, nil); err != nil {
-		t.Fatal(err)
-	}
-	return &rig{t: t, st: st, ws: w.ID, svc: svc, emu: emu}
+	r := wecomtest.New(t, wecomtest.Options{Slug: "school", Name: "学而思维", FullSync: true,
+		Emulator: emulator.Config{Seed: 11, Population: &pop, Now: func() time.Time { return start }}})
+	return &rig{t: t, st: r.Store, ws: r.WS, svc: r.Sync, emu: r.Emu}
 }
 
 // flush waits for the callbacks and fails on any that Siyu refused.
 func (r *rig) flush() {
 	r.t.Helper()
-	if err := r.emu.Flush(ctx); err != nil {
-		r.t.Fatal(err)
-	}
-	for _, d := range r.emu.Deliveries() {
-		if d.Status != http.StatusOK {
-			r.t.Fatalf("callback delivery: %+v", d)
-		}
-	}
+	(&wecomtest.Rig{T: r.t, Emu: r.emu}).Flush()
 }
 
 // scan has population user i scan a code (by state), a few minutes after

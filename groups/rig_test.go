@@ -2,13 +2,8 @@ package groups_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"siyu.dev/siyu/wecomsync/wecomtest"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +13,6 @@ import (
 	"siyu.dev/siyu/groups"
 	"siyu.dev/siyu/policy"
 	"siyu.dev/siyu/store"
-	"siyu.dev/siyu/store/storetest"
 	"siyu.dev/siyu/wecomsync"
 )
 
@@ -40,63 +34,29 @@ type rig struct {
 
 func newRig(t *testing.T, users int, pol func(*emulator.Policy)) *rig {
 	t.Helper()
-	st := storetest.Open(t)
-	w, err := st.CreateWorkspace(ctx, "brand", "木棉集")
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := emulator.DefaultPolicy()
 	p.MassConfirmDelay = 150 * time.Millisecond
 	if pol != nil {
 		pol(&p)
 	}
 	pop := emulator.Quiet(users)
-	emu := emulator.New(emulator.Config{Seed: 3, Population: &pop, Policy: &p})
-	t.Cleanup(emu.Close)
-	runCtx, stop := context.WithCancel(ctx)
-	t.Cleanup(stop)
-	go emu.Run(runCtx, 20*time.Millisecond) // members confirm mass messages on the wall clock
-	wecomSrv := httptest.NewServer(emu.Handler())
-	t.Cleanup(wecomSrv.Close)
-
-	wx := wecomsync.New(st, wecomsync.Options{})
-	mux := http.NewServeMux()
-	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
-		h, err := wx.Receiver(r.Context(), id)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-	siyuSrv := httptest.NewServer(mux)
-	t.Cleanup(siyuSrv.Close)
-	key := make([]byte, 32)
-	rand.Read(key)
-	aes := strings.TrimRight(base64.StdEncoding.EncodeToString(key), "=")
-	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: "groupsToken", EncodingAESKey: aes}
-	if err := wx.Configure(ctx, w.ID, app); err != nil {
-		t.Fatal(err)
-	}
-	cb := &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: "groupsToken", EncodingAESKey: aes}
-	if err := emu.SetCallback(ctx, cb); err != nil {
-		t.Fatal(err)
-	}
-	owner, err := st.UpsertAccount(ctx, w.ID, siyu.Account{WeComUserID: "founder", Name: "林知夏", Persona: "创始人", Active: true})
+	wr := wecomtest.New(t, wecomtest.Options{RunEvery: 20 * time.Millisecond, // members confirm mass messages on the wall clock
+		Emulator: emulator.Config{Seed: 3, Population: &pop, Policy: &p}})
+	st, ws, wx, emu := wr.Store, wr.WS, wr.Sync, wr.Emu
+	owner, err := st.UpsertAccount(ctx, ws, siyu.Account{WeComUserID: "founder", Name: "林知夏", Persona: "创始人", Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	gate := policy.New(st)
 	set := policy.DefaultSettings()
 	set.QuietStart, set.QuietEnd = "00:00", "00:00" // the test runs at any hour
-	if err := gate.SetSettings(ctx, w.ID, set); err != nil {
+	if err := gate.SetSettings(ctx, ws, set); err != nil {
 		t.Fatal(err)
 	}
 	disp := dispatch.New(st, wx, dispatch.Options{Gate: gate, Idle: 10 * time.Millisecond, PollEvery: 50 * time.Millisecond,
 		DistributingWait: 50 * time.Millisecond, Lease: 5 * time.Second})
 	svc := groups.New(st, wx, disp)
-	return &rig{st: st, ws: w.ID, emu: emu, wx: wx, svc: svc, disp: disp, owner: owner, users: emu.Users()}
+	return &rig{st: st, ws: ws, emu: emu, wx: wx, svc: svc, disp: disp, owner: owner, users: emu.Users()}
 }
 
 // flush waits until the emulator's callbacks were handled.

@@ -4,9 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"siyu.dev/siyu/wecomsync/wecomtest"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/emulator"
 	"siyu.dev/siyu/store"
-	"siyu.dev/siyu/store/storetest"
 	"siyu.dev/siyu/wecom"
 	"siyu.dev/siyu/wecomsync"
 )
@@ -41,41 +39,8 @@ func aesKey() string {
 
 func newRig(t *testing.T, pop *emulator.Population) *rig {
 	t.Helper()
-	st := storetest.Open(t)
-	w, err := st.CreateWorkspace(ctx, "brand", "木棉集")
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := emulator.New(emulator.Config{Seed: 7, Population: pop})
-	t.Cleanup(emu.Close)
-	wecomSrv := httptest.NewServer(emu.Handler())
-	t.Cleanup(wecomSrv.Close)
-
-	svc := wecomsync.New(st, wecomsync.Options{})
-	mux := http.NewServeMux()
-	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
-		h, err := svc.Receiver(r.Context(), id)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-	siyuSrv := httptest.NewServer(mux)
-	t.Cleanup(siyuSrv.Close)
-
-	token, key := "siyuCallbackToken", aesKey()
-	// Only the base URL and the secrets differ from the real service.
-	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: token, EncodingAESKey: key}
-	if err := svc.Configure(ctx, w.ID, app); err != nil {
-		t.Fatal(err)
-	}
-	cb := &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: token, EncodingAESKey: key}
-	if err := emu.SetCallback(ctx, cb); err != nil {
-		t.Fatalf("the emulator could not verify Siyu's callback URL: %v", err)
-	}
-	return &rig{st: st, ws: w.ID, svc: svc, emu: emu}
+	r := wecomtest.New(t, wecomtest.Options{Emulator: emulator.Config{Seed: 7, Population: pop}})
+	return &rig{st: r.Store, ws: r.WS, svc: r.Sync, emu: r.Emu}
 }
 
 // The acceptance test of the WeCom channel: a per-order QR in the parcel is

@@ -2,13 +2,9 @@ package runner_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"siyu.dev/siyu/wecomsync/wecomtest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +16,6 @@ import (
 	"siyu.dev/siyu/journey/runner"
 	"siyu.dev/siyu/policy"
 	"siyu.dev/siyu/store"
-	"siyu.dev/siyu/store/storetest"
 	"siyu.dev/siyu/wecomsync"
 )
 
@@ -39,68 +34,26 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	st := storetest.Open(t)
-	w, err := st.CreateWorkspace(ctx, "shop", "山茶花")
-	if err != nil {
-		t.Fatal(err)
-	}
 	pol := emulator.DefaultPolicy()
 	pol.MassConfirmDelay = 100 * time.Millisecond
 	pop := emulator.Quiet(10)
-	emu := emulator.New(emulator.Config{Seed: 5, Population: &pop, Policy: &pol})
-	t.Cleanup(emu.Close)
-	runCtx, stop := contextWithCancel()
-	t.Cleanup(stop)
-	go emu.Run(runCtx, 20*time.Millisecond)
-	wecomSrv := httptest.NewServer(emu.Handler())
-	t.Cleanup(wecomSrv.Close)
-	svc := wecomsync.New(st, wecomsync.Options{})
-	mux := http.NewServeMux()
-	mux.HandleFunc("/wecom/callback/{ws}", func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(r.PathValue("ws"), 10, 64)
-		h, err := svc.Receiver(r.Context(), id)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-	siyuSrv := httptest.NewServer(mux)
-	t.Cleanup(siyuSrv.Close)
-	b := make([]byte, 32)
-	rand.Read(b)
-	token, key := "journeyToken", strings.TrimRight(base64.StdEncoding.EncodeToString(b), "=")
-	app := siyu.WeComApp{CorpID: emu.CorpID(), Secret: emu.Secret(), BaseURL: wecomSrv.URL, Token: token, EncodingAESKey: key}
-	if err := svc.Configure(ctx, w.ID, app); err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.SetCallback(ctx, &emulator.CallbackConfig{URL: fmt.Sprintf("%s/wecom/callback/%d", siyuSrv.URL, w.ID), Token: token, EncodingAESKey: key}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.FullSync(ctx, w.ID, nil); err != nil {
-		t.Fatal(err)
-	}
+	wr := wecomtest.New(t, wecomtest.Options{Slug: "shop", Name: "山茶花", FullSync: true, RunEvery: 20 * time.Millisecond,
+		Emulator: emulator.Config{Seed: 5, Population: &pop, Policy: &pol}})
+	st, w, svc, emu := wr.Store, wr.WS, wr.Sync, wr.Emu
 	p := policy.New(st)
 	set := policy.DefaultSettings()
 	set.QuietStart, set.QuietEnd = "00:00", "00:00" // the test runs at any hour
-	if err := p.SetSettings(ctx, w.ID, set); err != nil {
+	if err := p.SetSettings(ctx, w, set); err != nil {
 		t.Fatal(err)
 	}
 	d := dispatch.New(st, svc, dispatch.Options{Gate: p, Idle: 10 * time.Millisecond, PollEvery: 100 * time.Millisecond, DistributingWait: 100 * time.Millisecond, Lease: 5 * time.Second})
 	r := runner.New(st, runner.Options{Dispatch: d, Policy: p, Codes: svc, Lease: time.Minute})
-	return &rig{t: t, st: st, ws: w.ID, svc: svc, emu: emu, d: d, r: r}
+	return &rig{t: t, st: st, ws: w, svc: svc, emu: emu, d: d, r: r}
 }
 
 func (g *rig) flush() {
 	g.t.Helper()
-	if err := g.emu.Flush(ctx); err != nil {
-		g.t.Fatal(err)
-	}
-	for _, d := range g.emu.Deliveries() {
-		if d.Status != http.StatusOK {
-			g.t.Fatalf("callback delivery: %+v", d)
-		}
-	}
+	(&wecomtest.Rig{T: g.t, Emu: g.emu}).Flush()
 }
 
 func (g *rig) customerOf(user int) int64 {
