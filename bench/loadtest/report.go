@@ -25,8 +25,14 @@ func report(w io.Writer, o options, dialect string, selected []scenario, results
 	for _, sc := range selected {
 		rs := results[sc.name]
 		writeRow(w, sc.name, rs, "", base, true)
-		if len(rs) > 0 && len(rs[0].byKind) > 1 {
-			for _, kind := range sortedKeys(rs[0].byKind) {
+		kinds := map[string]bool{}
+		for _, r := range rs {
+			for k := range r.byKind {
+				kinds[k] = true
+			}
+		}
+		if len(kinds) > 1 {
+			for _, kind := range sortedKeys(kinds) {
 				writeRow(w, sc.name+" · "+kind, rs, kind, base, false)
 			}
 		}
