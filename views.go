@@ -31,6 +31,9 @@ type CustomerQuery struct {
 type CustomerPage struct {
 	Customers []Customer `json:"customers"`
 	Total     int        `json:"total"`
+	// Capped says a search matched more customers than it counts: Total
+	// is then a lower bound (narrow the search).
+	Capped bool `json:"capped,omitempty"`
 }
 
 // ImportResult counts what one import did.

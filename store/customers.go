@@ -37,35 +37,31 @@ func (s *Store) SearchCustomers(ctx context.Context, workspaceID int64, q siyu.C
 	offset := max(q.Offset, 0)
 	where := `workspace_id = ? AND merged_into IS NULL`
 	args := []any{workspaceID}
-	if text := strings.TrimSpace(q.Query); text != "" {
-		var alts []string
-		var altArgs []any
-		if p, err := siyu.NormalizePhone(text); err == nil {
-			alts = append(alts, `id IN (SELECT customer_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?)`)
-			altArgs = append(altArgs, workspaceID, string(siyu.KindPhone), s.pii.key(siyu.Identifier{Kind: siyu.KindPhone, Value: p}))
-		}
-		if strings.Contains(text, "@") {
-			e := siyu.Identifier{Kind: siyu.KindEmail, Value: strings.ToLower(text)}
-			alts = append(alts, `id IN (SELECT customer_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?)`)
-			altArgs = append(altArgs, workspaceID, string(siyu.KindEmail), s.pii.key(e))
-		}
-		alts = append(alts, `id IN (SELECT customer_id FROM identities WHERE workspace_id = ? AND value = ?)`)
-		altArgs = append(altArgs, workspaceID, text)
-		alts = append(alts, `name LIKE ? ESCAPE '\'`)
-		altArgs = append(altArgs, "%"+escapeLike(text)+"%")
-		if id, err := strconv.ParseInt(text, 10, 64); err == nil {
-			alts = append(alts, `id = ?`)
-			altArgs = append(altArgs, id)
-		}
-		where += ` AND (` + strings.Join(alts, " OR ") + `)`
-		args = append(args, altArgs...)
-	}
 	var page siyu.CustomerPage
+	if text := strings.TrimSpace(q.Query); text != "" {
+		ids, capped, err := s.matchCustomers(ctx, workspaceID, text)
+		if err != nil {
+			return page, err
+		}
+		if len(ids) == 0 {
+			page.Customers = []siyu.Customer{}
+			return page, nil
+		}
+		page.Capped = capped
+		where += ` AND id IN (` + placeholders(len(ids)) + `)`
+		args = append(args, int64Args(ids)...)
+	}
 	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+where, args...).Scan(&page.Total); err != nil {
 		return page, err
 	}
-	rows, err := s.query(ctx, `SELECT `+customerCols+` FROM customers WHERE `+where+
-		` ORDER BY (last_order_at IS NULL), last_order_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	// Most recent buyers first, then everyone without an order, newest
+	// first: an order the customers_ws_last_order index walks backwards
+	// (SQLite sorts NULL lowest; PostgreSQL is told so).
+	order := ` ORDER BY last_order_at DESC, id DESC`
+	if s.dialect == postgres {
+		order = ` ORDER BY last_order_at DESC NULLS LAST, id DESC`
+	}
+	rows, err := s.query(ctx, `SELECT `+customerCols+` FROM customers WHERE `+where+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return page, err
 	}
@@ -79,6 +75,84 @@ func (s *Store) SearchCustomers(ctx context.Context, workspaceID int64, q siyu.C
 		page.Customers = append(page.Customers, c)
 	}
 	return page, rows.Err()
+}
+
+// nameLike says whether text could be part of a name: not only digits,
+// separators and plus signs (a phone number or an id) and no @.
+func nameLike(text string) bool {
+	if strings.Contains(text, "@") {
+		return false
+	}
+	for _, r := range text {
+		if !strings.ContainsRune("0123456789 +-()", r) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMatches is how many customers a search collects at most.
+const maxMatches = 1000
+
+// matchCustomers finds the customers a search text names: by any
+// identifier (exact, through the identities index — phones and emails by
+// their keyed hash), by id, and by a part of the name (a scan, stopped at
+// maxMatches). capped says there were more.
+func (s *Store) matchCustomers(ctx context.Context, workspaceID int64, text string) ([]int64, bool, error) {
+	seen := map[int64]bool{}
+	var ids []int64
+	add := func(q string, args ...any) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		return rows.Err()
+	}
+	// One exact lookup per kind, each through the unique index (an OR of
+	// them would read the whole workspace's identities).
+	var lookups []string
+	var keys []any
+	for _, k := range siyu.IdentityKinds {
+		id := siyu.Identifier{Kind: k, Value: text}
+		if n, err := siyu.NormalizeIdentifier(id); err == nil {
+			id = n
+		} else if k.IsPII() {
+			continue // not a phone or an email: no key to look up
+		}
+		lookups = append(lookups, `SELECT customer_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?`)
+		keys = append(keys, workspaceID, string(k), s.pii.key(id))
+	}
+	if err := add(strings.Join(lookups, " UNION ALL "), keys...); err != nil {
+		return nil, false, err
+	}
+	if id, err := strconv.ParseInt(text, 10, 64); err == nil {
+		if err := add(`SELECT id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, id); err != nil {
+			return nil, false, err
+		}
+	}
+	// A phone number, an email or an id is not part of anyone's name:
+	// only other text costs the scan of the names.
+	if nameLike(text) {
+		if err := add(`SELECT id FROM customers WHERE workspace_id = ? AND merged_into IS NULL AND name LIKE ? ESCAPE '\' LIMIT ?`,
+			workspaceID, "%"+escapeLike(text)+"%", maxMatches+1); err != nil {
+			return nil, false, err
+		}
+	}
+	if len(ids) > maxMatches {
+		return ids[:maxMatches], true, nil
+	}
+	return ids, false, nil
 }
 
 func escapeLike(s string) string {

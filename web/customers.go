@@ -24,6 +24,7 @@ type customerListData struct {
 	Query   string
 	Rows    []customerRow
 	Total   int
+	Capped  bool // more match than a search collects: Total is a lower bound
 	From    int
 	To      int
 	Page    int
@@ -48,7 +49,7 @@ func (c *Console) customerList(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	d := customerListData{Query: q, Total: res.Total, Page: page}
+	d := customerListData{Query: q, Total: res.Total, Capped: res.Capped, Page: page}
 	d.Pages = (res.Total + customersPerPage - 1) / customersPerPage
 	if len(res.Customers) > 0 {
 		d.From = (page-1)*customersPerPage + 1
