@@ -244,3 +244,41 @@ func rebind(q string) string {
 	}
 	return b.String()
 }
+
+// A contact added while a full sync walks the members' customers arrives
+// by callback after the sync read that member's list: the reconciliation
+// at the end of the walk must not take it for one whose delete callback
+// was missed.
+func TestCallbackDuringFullSyncIsKept(t *testing.T) {
+	pol := quickPolicy()
+	pol.Faults.Latency = 20 * time.Millisecond
+	c := newCorp(t, 3100, pol, nil)
+	c.seed(t, members, 0, 3000)
+	n := newInProcess(t, c)
+	c.callbackTo(t, n.url+"/wecom/callback/brand")
+	done := make(chan error)
+	go func() {
+		_, err := n.srv.WeCom().FullSync(ctx, n.ws, nil)
+		done <- err
+	}()
+	// The walk reads every member's customers first; adds land meanwhile.
+	for u := 3000; u < 3100; u++ {
+		if _, err := c.emu.AddDirectly(members[u%len(members)], u); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(8 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := c.emu.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	live, err := n.st.LiveContacts(ctx, n.ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diff(c.live(), live); len(d) > 0 {
+		t.Fatalf("after a sync with callbacks during it: %d differences, e.g. %v", len(d), d[:min(5, len(d))])
+	}
+}

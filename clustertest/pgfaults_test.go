@@ -183,7 +183,7 @@ func throwawayPostgres(t *testing.T) (string, func()) {
 	})
 	restart := func() {
 		t.Helper()
-		cmd := fmt.Sprintf("%s -D '%s/data' -m fast -w -t 60 restart", bins[0], data)
+		cmd := fmt.Sprintf("%s -D '%s/data' -l '%s/server.log' -m fast -w -t 60 restart", bins[0], data, data)
 		var c *exec.Cmd
 		if os.Getuid() == 0 {
 			c = exec.Command("su", "postgres", "-s", "/bin/sh", "-c", cmd)
@@ -257,7 +257,24 @@ func TestNodesRecoverFromPostgresRestart(t *testing.T) {
 			retried++
 		}
 	}
-	waitFor(t, 20*time.Second, "callbacks after the restart", converged)
+	waitFor(t, 20*time.Second, "callbacks after the restart", func() (bool, string) {
+		ok, desc := converged()
+		if !ok {
+			var ended []string
+			rows, err := st.DB().QueryContext(ctx, `SELECT deleted_by, COUNT(*) FROM contacts WHERE workspace_id = $1 AND deleted_at IS NOT NULL GROUP BY deleted_by`, w.ID)
+			if err == nil {
+				for rows.Next() {
+					var by string
+					var n int
+					rows.Scan(&by, &n)
+					ended = append(ended, fmt.Sprintf("%s:%d", by, n))
+				}
+				rows.Close()
+			}
+			desc += fmt.Sprintf("; ended contacts by %v", ended)
+		}
+		return ok, desc
+	})
 	for _, n := range nodes {
 		res, err := http.Get(n.url + "/healthz")
 		if err != nil || res.StatusCode != http.StatusOK {

@@ -14,7 +14,7 @@ type checker struct {
 	set                  Settings
 	at                   time.Time
 	quietStart, quietEnd time.Duration
-	freqAfter            time.Time // the frequency window is (freqAfter, at]
+	freqAfter            time.Time // the frequency window reaches back to freqAfter (and as far forward)
 	capFrom, capTo       time.Time // WeCom's calendar period holding at
 	capLimit             int
 	dayFrom, dayTo       time.Time
@@ -155,10 +155,16 @@ func (c *checker) wecomCount(pr *store.PersonReach) int {
 	return n
 }
 
+// frequencyCount counts the reaches within the window on either side of
+// at: a reach admitted a moment later (on another node, or by a caller that
+// took its time before the store's lock) is as close to this one as one a
+// moment earlier, and must count, or two concurrent admissions could both
+// take the last unit of the cap.
 func (c *checker) frequencyCount(pr *store.PersonReach) int {
 	n := 0
+	before := c.at.Sub(c.freqAfter)
 	for _, e := range pr.Reaches {
-		if e.At.After(c.freqAfter) && !e.At.After(c.at) {
+		if e.At.After(c.freqAfter) && e.At.Before(c.at.Add(before)) {
 			n++
 		}
 	}

@@ -355,8 +355,10 @@ func (s *Store) ListContacts(ctx context.Context, workspaceID int64, q ContactQu
 func (s *Store) IdentitiesOf(ctx context.Context, workspaceID int64, customerIDs []int64) (map[int64][]siyu.Identity, error) {
 	out := map[int64][]siyu.Identity{}
 	err := chunks(uniq(customerIDs), 500, func(part []int64) error {
+		// "+workspace_id": probe identities_customer per id instead of
+		// reading the workspace's whole unique index.
 		rows, err := s.query(ctx, `SELECT id, customer_id, kind, display, source, created_at FROM identities
-			WHERE workspace_id = ? AND customer_id IN (`+placeholders(len(part))+`) ORDER BY id`, append([]any{workspaceID}, int64Args(part)...)...)
+			WHERE +workspace_id = ? AND customer_id IN (`+placeholders(len(part))+`) ORDER BY id`, append([]any{workspaceID}, int64Args(part)...)...)
 		if err != nil {
 			return err
 		}

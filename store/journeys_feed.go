@@ -259,7 +259,7 @@ func (s *Store) ConvertedSince(ctx context.Context, workspaceID, customerID int6
 	case siyu.EventContactAdded:
 		q = `SELECT COUNT(*) FROM contacts WHERE workspace_id = ? AND customer_id = ? AND added_at > ? AND added_at <= ?`
 	default:
-		q = `SELECT COUNT(*) FROM events WHERE workspace_id = ? AND customer_id = ? AND occurred_at > ? AND occurred_at <= ? AND type = ?`
+		q = `SELECT COUNT(*) FROM events WHERE +workspace_id = ? AND customer_id = ? AND occurred_at > ? AND occurred_at <= ? AND type = ?`
 		args = append(args, eventType)
 	}
 	var n int

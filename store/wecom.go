@@ -57,6 +57,13 @@ func (s *Store) MarkEventSeen(ctx context.Context, workspaceID int64, key string
 	return n == 1, err
 }
 
+// EventSeen reports whether a callback event was marked seen.
+func (s *Store) EventSeen(ctx context.Context, workspaceID int64, key string) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM wecom_seen_events WHERE workspace_id = ? AND event_key = ?`, workspaceID, key).Scan(&n)
+	return n > 0, err
+}
+
 // ForgetEvent undoes MarkEventSeen when handling failed, so a retry is
 // processed.
 func (s *Store) ForgetEvent(ctx context.Context, workspaceID int64, key string) error {

@@ -137,22 +137,31 @@ func eventKey(ev wecom.Event) string {
 }
 
 // HandleEvent applies one callback event. Handling is idempotent: a
-// duplicated delivery is skipped, and a failed one is forgotten so WeCom's
-// retry is handled.
-func (s *Service) HandleEvent(ctx context.Context, workspaceID int64, ev wecom.Event) (err error) {
+// duplicated delivery of a handled event is skipped, and a failed one is
+// handled again when WeCom retries it.
+//
+// The event is marked seen only after it was handled. A mark made before
+// could outlive a failure it could no longer undo (the database restarting
+// mid-way, or a committed mark whose answer was lost), and WeCom's retry
+// would then be dropped for good. Two nodes taking the same event at the
+// same moment may both handle it, which the idempotent writes allow.
+func (s *Service) HandleEvent(ctx context.Context, workspaceID int64, ev wecom.Event) error {
 	key := eventKey(ev)
-	fresh, err := s.st.MarkEventSeen(ctx, workspaceID, key)
+	seen, err := s.st.EventSeen(ctx, workspaceID, key)
 	if err != nil {
 		return err
 	}
-	if !fresh {
+	if seen {
 		return nil
 	}
-	defer func() {
-		if err != nil {
-			s.st.ForgetEvent(context.WithoutCancel(ctx), workspaceID, key)
-		}
-	}()
+	if err := s.handleEvent(ctx, workspaceID, ev); err != nil {
+		return err
+	}
+	_, err = s.st.MarkEventSeen(ctx, workspaceID, key)
+	return err
+}
+
+func (s *Service) handleEvent(ctx context.Context, workspaceID int64, ev wecom.Event) error {
 	at := time.Unix(ev.CreateTime, 0)
 	if ev.CreateTime == 0 {
 		at = time.Now()

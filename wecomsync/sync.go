@@ -154,6 +154,14 @@ func (s *Service) FullSync(ctx context.Context, ws int64, progress func(Progress
 // removeTags says the batch covers every member, so WeCom tags no contact
 // carries any more can be removed from customers.
 func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Client, members []string, tagByID map[string]siyu.Tag, removeTags bool) (int, int, error) {
+	// The relationships live before the walk are the candidates for
+	// ending: one added while the walk runs (its callback handled after the
+	// walk read its member's page) is not among them, and is not taken for
+	// one whose delete callback was missed.
+	live, err := s.st.LiveContacts(ctx, ws)
+	if err != nil {
+		return 0, 0, err
+	}
 	seen := map[[2]string]bool{}
 	var pending []store.ContactInput
 	tagged := map[string][]siyu.Tag{} // external_userid -> corp tags on it
@@ -196,7 +204,8 @@ func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Clien
 	if err := s.st.SyncWeComTags(ctx, ws, tagged, removeTags); err != nil {
 		return n, 0, err
 	}
-	live, err := s.st.LiveContacts(ctx, ws)
+	now := time.Now()
+	current, err := s.st.LiveContacts(ctx, ws)
 	if err != nil {
 		return n, 0, err
 	}
@@ -205,9 +214,8 @@ func (s *Service) syncMembers(ctx context.Context, ws int64, client *wecom.Clien
 		inBatch[m] = true
 	}
 	ended := 0
-	now := time.Now()
 	for pair := range live {
-		if inBatch[pair[0]] && !seen[pair] {
+		if inBatch[pair[0]] && !seen[pair] && current[pair] {
 			if err := s.st.EndContact(ctx, ws, pair[0], pair[1], now, DeletedBySync); err != nil {
 				return n, ended, err
 			}
