@@ -88,7 +88,7 @@ func readOrders(ctx context.Context, st *store.Store, ws int64) ([]readPart, err
 
 // sortByCustomer scatters the parts into customer order (a counting sort,
 // stable, so orders of one customer stay in id order) and then orders each
-// customer's few orders by payment time.
+// customer's few orders by payment time. It empties parts as it goes.
 func sortByCustomer(parts []readPart) *byCustomer {
 	n := 0
 	for _, p := range parts {
@@ -155,13 +155,14 @@ func sortByCustomer(parts []readPart) *byCustomer {
 		out.start[i] += out.start[i-1]
 	}
 	next := slices.Clone(out.start[:len(ids)])
-	for _, p := range parts {
+	for i, p := range parts {
 		for j, c := range p.customer {
 			k := slot(c)
 			at := next[k]
 			next[k]++
 			out.paidMS[at], out.net[at], out.channel[at] = p.paidMS[j], p.net[j], p.channel[j]
 		}
+		parts[i] = readPart{} // let the collector have it before the next part is copied
 	}
 	for i := range ids {
 		out.sortOrders(out.start[i], out.start[i+1])

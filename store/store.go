@@ -82,7 +82,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		w.SetConnMaxLifetime(0)
 		s.wdb = w
 		s.stmts = &stmtCache{db: w}
-		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(true)")
+		// Readers keep a smaller page cache of their own (64 MB each, the
+		// writer 200 MB): the operating system caches the file anyway, and
+		// four readers scanning a large table would otherwise hold most of
+		// a gigabyte (docs/BENCHMARKS.md, analytics refresh).
+		readPragmas := strings.Replace(pragmas, "cache_size(-200000)", "cache_size(-64000)", 1)
+		r, err := sql.Open("sqlite", "file:"+path+"?"+readPragmas+"&_pragma=query_only(true)")
 		if err != nil {
 			w.Close()
 			return nil, err
