@@ -36,15 +36,6 @@ type byCustomer struct {
 	channel []uint8
 }
 
-func channelIndex(c siyu.Channel) uint8 {
-	for i, x := range siyu.Channels {
-		if x == c {
-			return uint8(i)
-		}
-	}
-	return uint8(len(siyu.Channels) - 1)
-}
-
 // readOrders reads the workspace's paid orders in parallel id ranges.
 func readOrders(ctx context.Context, st *store.Store, ws int64) ([]readPart, error) {
 	lo, hi, err := st.OrderIDRange(ctx, ws)
@@ -68,11 +59,11 @@ func readOrders(ctx context.Context, st *store.Store, ws int64) ([]readPart, err
 		go func() {
 			defer wg.Done()
 			p := &res[i]
-			errs[i] = st.ScanPaidOrders(ctx, ws, from, to, func(o store.PaidOrder) error {
+			errs[i] = st.ScanPaidOrders(ctx, ws, from, to, func(o store.PaidOrderRow) error {
 				p.customer = append(p.customer, o.Customer)
-				p.paidMS = append(p.paidMS, o.PaidAt.UnixMilli())
-				p.net = append(p.net, o.Net)
-				p.channel = append(p.channel, channelIndex(o.Channel))
+				p.paidMS = append(p.paidMS, o.PaidMS)
+				p.net = append(p.net, siyu.Fen(o.Net))
+				p.channel = append(p.channel, o.Channel)
 				return nil
 			})
 		}()

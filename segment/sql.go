@@ -48,7 +48,7 @@ func (r *Rule) selectWith(d Dialect, ws int64, now time.Time, what, tail string)
 	var b strings.Builder
 	b.WriteString("SELECT " + what + " FROM customers c")
 	if scores {
-		b.WriteString(" LEFT JOIN customer_scores s ON s.customer_id = c.id")
+		b.WriteString(" LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.workspace_id = c.workspace_id")
 	}
 	b.WriteString(" WHERE c.workspace_id = ? AND c.merged_into IS NULL AND (" + cond.SQL + ")" + tail)
 	return Query{SQL: b.String(), Args: append([]any{ws}, cond.Args...)}

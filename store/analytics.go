@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"siyu.dev/siyu"
 )
@@ -90,17 +94,98 @@ func (s *Store) OrderIDRange(ctx context.Context, workspaceID int64) (int64, int
 	return lo, hi, nil
 }
 
+// PaidOrderRow is a PaidOrder as ScanPaidOrders reads it: plain numbers,
+// ten million of which cost no allocations. Channel indexes siyu.Channels.
+type PaidOrderRow struct {
+	Customer int64
+	PaidMS   int64 // UTC milliseconds
+	Net      int64 // fen
+	Channel  uint8
+}
+
 // ScanPaidOrders calls fn for every paid, not fully refunded order of the
 // workspace with an id in [from, to), in no particular order: it reads the
-// table front to back instead of through an index and a sort, which is
-// what a whole-workspace computation wants. Disjoint ranges can be read in
-// parallel, each on its own connection.
-func (s *Store) ScanPaidOrders(ctx context.Context, workspaceID, from, to int64, fn func(PaidOrder) error) error {
+// table front to back, the fastest way through it. Disjoint ranges can be
+// read in parallel, each on its own connection.
+func (s *Store) ScanPaidOrders(ctx context.Context, workspaceID, from, to int64, fn func(PaidOrderRow) error) error {
 	// "+workspace_id" keeps SQLite from choosing the workspace's unique
 	// index (a lookup per row) over the id range.
-	return s.eachPaidOrder(ctx, fn, `SELECT customer_id, paid_at, amount - refund, `+channelIndexSQL+` FROM orders
-		WHERE id >= ? AND id < ? AND +workspace_id = ? AND status IN `+paidStatuses+` AND paid_at IS NOT NULL`,
-		from, to, workspaceID)
+	q := `SELECT customer_id, paid_at, amount - refund, ` + channelIndexSQL + ` FROM orders
+		WHERE id >= ? AND id < ? AND +workspace_id = ? AND status IN ` + paidStatuses + ` AND paid_at IS NOT NULL`
+	if s.dialect == postgres {
+		return s.scanPaidOrdersPgx(ctx, s.dialect.rebind(q), fn, from, to, workspaceID)
+	}
+	rows, err := s.query(ctx, q, from, to, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var o PaidOrderRow
+	var ch int
+	for rows.Next() {
+		if err := rows.Scan(&o.Customer, &o.PaidMS, &o.Net, &ch); err != nil {
+			return err
+		}
+		o.Channel = channelOf(ch)
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanPaidOrdersPgx is ScanPaidOrders on PostgreSQL: the rows come in
+// binary and are decoded here, which reads ten million orders about twice
+// as fast as database/sql's Scan.
+func (s *Store) scanPaidOrdersPgx(ctx context.Context, q string, fn func(PaidOrderRow) error, args ...any) error {
+	return s.withPgx(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, q, append([]any{pgx.QueryResultFormats{pgx.BinaryFormatCode}}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v := rows.RawValues()
+			var o PaidOrderRow
+			var ok [4]bool
+			o.Customer, ok[0] = binaryInt(v[0])
+			o.PaidMS, ok[1] = binaryInt(v[1])
+			o.Net, ok[2] = binaryInt(v[2])
+			ch, chOK := binaryInt(v[3])
+			ok[3] = chOK
+			if ok != [4]bool{true, true, true, true} {
+				return fmt.Errorf("scan paid orders: unexpected column encoding %v", ok)
+			}
+			o.Channel = channelOf(int(ch))
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// binaryInt decodes a non-NULL int2, int4 or int8 in PostgreSQL's binary
+// format.
+func binaryInt(b []byte) (int64, bool) {
+	switch len(b) {
+	case 8:
+		return int64(binary.BigEndian.Uint64(b)), true
+	case 4:
+		return int64(int32(binary.BigEndian.Uint32(b))), true
+	case 2:
+		return int64(int16(binary.BigEndian.Uint16(b))), true
+	}
+	return 0, false
+}
+
+// channelOf is the index of a channel in siyu.Channels, anything unknown
+// being "other".
+func channelOf(i int) uint8 {
+	if i < 0 || i >= len(siyu.Channels) {
+		return uint8(slices.Index(siyu.Channels, siyu.ChannelOther))
+	}
+	return uint8(i)
 }
 
 // CustomerIDs calls fn with every live customer id of the workspace, in

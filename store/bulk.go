@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"siyu.dev/siyu"
 )
@@ -67,17 +65,8 @@ func (s *Store) bulkInsert(ctx context.Context, workspaceID int64, table string,
 	if s.dialect != postgres {
 		return s.write(ctx, workspaceID, func(t *tx) error { return t.insertRows(ctx, table, cols, rows, "") })
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("bulk insert: not a pgx connection")
-		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+	return s.withPgx(ctx, func(c *pgx.Conn) error {
+		_, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 		return err
 	})
 }

@@ -27,7 +27,7 @@ func (s *Store) PersonFacts(ctx context.Context, workspaceID, customerID int64) 
 	f.CreatedAt, f.OrderCount, f.TotalPaid = c.CreatedAt, int64(c.OrderCount), c.TotalPaid
 	f.FirstOrderAt, f.LastOrderAt = c.FirstOrderAt, c.LastOrderAt
 
-	if f.Scores, err = s.personScores(ctx, id); err != nil {
+	if f.Scores, err = s.personScores(ctx, workspaceID, id); err != nil {
 		return f, err
 	}
 	if f.Tags, err = s.queryStrings(ctx, `SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
@@ -67,12 +67,12 @@ func (s *Store) liveCustomer(ctx context.Context, workspaceID, id int64) (int64,
 	return 0, siyu.ErrNotFound
 }
 
-func (s *Store) personScores(ctx context.Context, id int64) (*segment.Scores, error) {
+func (s *Store) personScores(ctx context.Context, workspaceID, id int64) (*segment.Scores, error) {
 	var sc segment.Scores
 	var recency, r, fs, m, clv sql.NullInt64
 	var alive, expected sql.NullFloat64
 	err := s.queryRow(ctx, `SELECT stage, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, p_alive, expected_purchases, clv
-		FROM customer_scores WHERE customer_id = ?`, id).Scan(&sc.Stage, &recency, &sc.Frequency, &sc.Monetary, &r, &fs, &m, &sc.RFMSegment, &alive, &expected, &clv)
+		FROM customer_scores WHERE workspace_id = ? AND customer_id = ?`, workspaceID, id).Scan(&sc.Stage, &recency, &sc.Frequency, &sc.Monetary, &r, &fs, &m, &sc.RFMSegment, &alive, &expected, &clv)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}

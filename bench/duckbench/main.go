@@ -134,9 +134,9 @@ func copyOrders(ctx context.Context, st *store.Store, ws int64, connector *duckd
 		return 0, err
 	}
 	n := 0
-	err = st.ScanPaidOrders(ctx, ws, lo, hi+1, func(o store.PaidOrder) error {
+	err = st.ScanPaidOrders(ctx, ws, lo, hi+1, func(o store.PaidOrderRow) error {
 		n++
-		return app.AppendRow(o.Customer, o.PaidAt.UnixMilli(), int64(o.Net))
+		return app.AppendRow(o.Customer, o.PaidMS, o.Net)
 	})
 	if err != nil {
 		app.Close()
