@@ -118,7 +118,7 @@ func (h *histories) bgnbdObjective(logp, grad []float64) float64 {
 		return math.Inf(1)
 	}
 	r, alpha, a, b := math.Exp(logp[0]), math.Exp(logp[1]), math.Exp(logp[2]), math.Exp(logp[3])
-	lnAlpha, lnA := math.Log(alpha), math.Log(a)
+	lnAlpha := math.Log(alpha)
 
 	// Everything that depends on x alone.
 	nx := len(h.xs)
@@ -146,35 +146,14 @@ func (h *histories) bgnbdObjective(logp, grad []float64) float64 {
 	lnT, invT := logShift(alpha, h.ts)
 	lnTx, invTx := logShift(alpha, h.txs)
 
-	var ll, gr, gAlpha, ga, gb float64
-	for _, row := range h.rows {
-		x := h.xs[row.x]
-		rx := r + x
-		a3 := -rx * lnT[row.t]
-		lse, w := a3, 0.0 // w: share of the A4 term in the sum
-		if x > 0 {
-			a4 := lnA - lnB1[row.x] - rx*lnTx[row.tx]
-			if a4 > a3 {
-				e := math.Exp(a3 - a4)
-				lse, w = a4+math.Log1p(e), 1/(1+e)
-			} else {
-				e := math.Exp(a4 - a3)
-				lse, w = a3+math.Log1p(e), e/(1+e)
-			}
-		}
-		ll += row.weight * (base[row.x] + lse)
-		if grad == nil {
-			continue
-		}
-		gr += row.weight * (dBaseR[row.x] - (1-w)*lnT[row.t] - w*lnTx[row.tx])
-		gAlpha += row.weight * (r/alpha - rx*((1-w)*invT[row.t]+w*invTx[row.tx]))
-		ga += row.weight * (dBaseA[row.x] + w/a)
-		if x > 0 {
-			gb += row.weight * (dBaseB[row.x] - w/(b+x-1))
-		} else {
-			gb += row.weight * dBaseB[row.x]
-		}
+	t := bgnbdTerms{r: r, lnA: math.Log(a), invA: 1 / a, b: b, xs: h.xs, base: base, lnB1: lnB1,
+		lnT: lnT, invT: invT, lnTx: lnTx, invTx: invTx, grad: grad != nil}
+	if grad != nil {
+		t.dBaseR, t.dBaseA, t.dBaseB = dBaseR, dBaseA, dBaseB
 	}
+	sum := sumRows(h.rows, t.sum)
+	ll, gr, ga, gb := sum.ll, sum.r, sum.a, sum.b
+	gAlpha := r/alpha*h.weight - sum.alpha
 	if grad != nil {
 		// Chain rule to log-parameters, sign and scale of the objective.
 		grad[0] = -gr * r / h.weight
@@ -183,6 +162,53 @@ func (h *histories) bgnbdObjective(logp, grad []float64) float64 {
 		grad[3] = -gb * b / h.weight
 	}
 	return -ll / h.weight
+}
+
+// bgnbdTerms is what the per-history terms of the BG/NBD log-likelihood
+// need at one point: the parameters and everything precomputed per
+// distinct x, T and t_x.
+type bgnbdTerms struct {
+	r, lnA, invA, b        float64
+	xs, base, lnB1         []float64
+	dBaseR, dBaseA, dBaseB []float64
+	lnT, invT, lnTx, invTx []float64
+	grad                   bool
+}
+
+// sum adds up the log-likelihood of rows and, when t.grad, its partial
+// derivatives (alpha holds Σ w (r+x) ∂ ln(α+·) only: the r/α part is
+// added once by the caller).
+func (t *bgnbdTerms) sum(rows []historyRow) rowSums {
+	var s rowSums
+	for _, row := range rows {
+		x := t.xs[row.x]
+		rx := t.r + x
+		a3 := -rx * t.lnT[row.t]
+		lse, w := a3, 0.0 // w: share of the A4 term in the sum
+		if x > 0 {
+			a4 := t.lnA - t.lnB1[row.x] - rx*t.lnTx[row.tx]
+			if a4 > a3 {
+				e := math.Exp(a3 - a4)
+				lse, w = a4+math.Log1p(e), 1/(1+e)
+			} else {
+				e := math.Exp(a4 - a3)
+				lse, w = a3+math.Log1p(e), e/(1+e)
+			}
+		}
+		s.ll += row.weight * (t.base[row.x] + lse)
+		if !t.grad {
+			continue
+		}
+		s.r += row.weight * (t.dBaseR[row.x] - (1-w)*t.lnT[row.t] - w*t.lnTx[row.tx])
+		s.alpha += row.weight * rx * ((1-w)*t.invT[row.t] + w*t.invTx[row.tx])
+		s.a += row.weight * (t.dBaseA[row.x] + w*t.invA)
+		if x > 0 {
+			s.b += row.weight * (t.dBaseB[row.x] - w/(t.b+x-1))
+		} else {
+			s.b += row.weight * t.dBaseB[row.x]
+		}
+	}
+	return s
 }
 
 // logShift returns ln(α+v) and 1/(α+v) for each v.

@@ -384,3 +384,35 @@ func TestExpectedPurchasesMatchesModelIntegral(t *testing.T) {
 		}
 	}
 }
+
+// TestBGNBDObjectiveOverManyHistories covers the split sum used for large
+// fits: its value is the sum of the values of its parts, each computed in
+// one pass, and its gradient matches central differences.
+func TestBGNBDObjectiveOverManyHistories(t *testing.T) {
+	cs := simulateBGNBD(truth, 60_000, 104, false, 7)
+	h, err := aggregate(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.rows) < 2*parallelRows {
+		t.Fatalf("%d distinct histories: too few to split", len(h.rows))
+	}
+	for _, m := range []BGNBD{truth, {R: 2, Alpha: 0.5, A: 3, B: 0.7}} {
+		p := logParams(m)
+		whole := -h.bgnbdObjective(p, nil) * h.weight
+		var parts float64
+		for lo := 0; lo < len(h.rows); lo += parallelRows / 2 {
+			part := *h
+			part.rows = h.rows[lo:min(lo+parallelRows/2, len(h.rows))]
+			part.weight = 0
+			for _, r := range part.rows {
+				part.weight += r.weight
+			}
+			parts += -part.bgnbdObjective(p, nil) * part.weight
+		}
+		if !withinRel(whole, parts, 1e-12) {
+			t.Errorf("%+v: log-likelihood %.12g split, %.12g in one-pass parts", m, whole, parts)
+		}
+		checkGradient(t, h.bgnbdObjective, p)
+	}
+}
