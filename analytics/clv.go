@@ -56,7 +56,7 @@ var clvBounds = []int{0, 50, 100, 200, 500, 1000, 2000, 5000}
 // papers do (purchases counted by distinct day, weeks as the unit, repeat
 // spend only), fits both models and predicts every buyer's value.
 func computeCLV(sums []rfm.Summary, asOf rfm.Day) (*CLVSummary, []customerCLV, error) {
-	f, err := fitCLV(sums, asOf)
+	f, err := fitCLV(sums, asOf, nil)
 	if err != nil || f == nil {
 		return nil, nil, err
 	}
@@ -72,9 +72,10 @@ type clvFit struct {
 	cs      []clv.Customer
 }
 
-// fitCLV fits BG/NBD and, with enough repeat buyers, Gamma-Gamma. It
-// returns nil when nobody has come back yet: there is nothing to fit.
-func fitCLV(sums []rfm.Summary, asOf rfm.Day) (*clvFit, error) {
+// fitCLV fits BG/NBD and, with enough repeat buyers, Gamma-Gamma, starting
+// the search from the previous fit when there is one. It returns nil when
+// nobody has come back yet: there is nothing to fit.
+func fitCLV(sums []rfm.Summary, asOf rfm.Day, prev *CLVSummary) (*clvFit, error) {
 	if len(sums) == 0 {
 		return nil, nil
 	}
@@ -90,21 +91,29 @@ func fitCLV(sums []rfm.Summary, asOf rfm.Day) (*clvFit, error) {
 	if repeaters == 0 {
 		return nil, nil
 	}
-	m, err := clv.FitBGNBD(cs)
+	var fromBG []clv.BGNBD
+	var fromGG []clv.GammaGamma
+	if prev != nil {
+		fromBG = append(fromBG, prev.BGNBD)
+		if prev.GammaGamma != nil {
+			fromGG = append(fromGG, *prev.GammaGamma)
+		}
+	}
+	m, err := clv.FitBGNBD(cs, fromBG...)
 	if errors.Is(err, clv.ErrNotConverged) {
 		out.Converged = false
 	} else if err != nil {
 		return nil, fmt.Errorf("bg/nbd: %w", err)
 	}
 	out.BGNBD = m
-	var spenders []clv.Customer
+	spenders := make([]clv.Customer, 0, repeaters)
 	for _, c := range cs {
 		if c.X > 0 && c.Monetary > 0 {
 			spenders = append(spenders, c)
 		}
 	}
 	if len(spenders) >= 20 {
-		g, err := clv.FitGammaGamma(spenders)
+		g, err := clv.FitGammaGamma(spenders, fromGG...)
 		if err == nil || errors.Is(err, clv.ErrNotConverged) {
 			if err != nil {
 				out.Converged = false

@@ -2,11 +2,17 @@ package analytics
 
 import (
 	"cmp"
+	"context"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/store"
+	"siyu.dev/siyu/store/storetest"
 )
 
 // sortByCustomer must give what sorting all orders by (customer, paid,
@@ -56,5 +62,62 @@ func TestSortByCustomerMatchesASort(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// readOrders must bring back every paid order once, across several blocks
+// and both id ranges, whatever the database: checked against the SQL
+// baseline's per-customer count and sum.
+func TestReadOrdersAcrossBlocks(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	w, err := st.CreateWorkspace(ctx, "big", "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ids, err := st.NewCustomers(ctx, w.ID, 5000, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	orders := make([]store.BulkOrder, 3*blockRows+17)
+	for i := range orders {
+		orders[i] = store.BulkOrder{Customer: ids[r.IntN(len(ids))], Channel: siyu.Channels[r.IntN(len(siyu.Channels))],
+			ExternalID: fmt.Sprint(i), PaidAt: at.Add(time.Duration(r.IntN(300*24)) * time.Hour), Amount: siyu.Fen(1 + r.IntN(50000))}
+	}
+	if err := st.BulkLoad(ctx, w.ID, orders); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := readOrders(ctx, st, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 4 {
+		t.Fatalf("%d blocks, want at least 4", len(parts))
+	}
+	type sum struct {
+		n   int
+		net siyu.Fen
+	}
+	got := map[int64]sum{}
+	for _, p := range parts {
+		for j, c := range p.customer {
+			s := got[c]
+			s.n++
+			s.net += p.net[j]
+			got[c] = s
+		}
+	}
+	want := map[int64]sum{}
+	err = st.RFMBaseline(ctx, w.ID, at, func(r store.RFMBaselineRow) error {
+		want[r.Customer] = sum{r.Frequency, r.Monetary}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("read %d customers' orders, SQL has %d; they differ", len(got), len(want))
 	}
 }

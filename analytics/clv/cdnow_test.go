@@ -335,3 +335,47 @@ func FuzzReadCDNOW(f *testing.F) {
 		}
 	})
 }
+
+// A fit started from another point — near the optimum, far from it, or
+// unusable — ends at the same maximum as a fit from the built-in starts.
+func TestFitsDoNotDependOnTheirStarts(t *testing.T) {
+	cs := cdnowCustomers(t)
+	cold, err := FitBGNBD(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coldGG, err := FitGammaGamma(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		bg   BGNBD
+		gg   GammaGamma
+	}{
+		{"previous fit", BGNBD{R: 0.25, Alpha: 4.2, A: 0.8, B: 2.5}, GammaGamma{P: 6, Q: 3.9, V: 15}},
+		{"far away", BGNBD{R: 30, Alpha: 0.01, A: 50, B: 0.02}, GammaGamma{P: 0.01, Q: 90, V: 1e4}},
+		{"unusable", BGNBD{R: math.NaN(), Alpha: -1, A: 0, B: math.Inf(1)}, GammaGamma{P: -2, Q: math.NaN(), V: 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := FitBGNBD(cs, tc.bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range [][2]float64{{m.R, cold.R}, {m.Alpha, cold.Alpha}, {m.A, cold.A}, {m.B, cold.B}} {
+				if !withinRel(p[0], p[1], 1e-5) {
+					t.Fatalf("BG/NBD from %+v: %+v, from the built-in starts %+v", tc.bg, m, cold)
+				}
+			}
+			g, err := FitGammaGamma(cs, tc.gg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range [][2]float64{{g.P, coldGG.P}, {g.Q, coldGG.Q}, {g.V, coldGG.V}} {
+				if !withinRel(p[0], p[1], 1e-5) {
+					t.Fatalf("Gamma-Gamma from %+v: %+v, from the built-in starts %+v", tc.gg, g, coldGG)
+				}
+			}
+		})
+	}
+}

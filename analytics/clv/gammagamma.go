@@ -29,7 +29,9 @@ type spendRow struct {
 // information and are skipped. A repeat customer whose Monetary is not
 // positive is an error: the model has no zero-value purchases, so callers
 // should drop them (or the free orders) first.
-func FitGammaGamma(cs []Customer) (GammaGamma, error) {
+//
+// starts are tried first, as in FitBGNBD.
+func FitGammaGamma(cs []Customer, starts ...GammaGamma) (GammaGamma, error) {
 	rows, total, err := spendRows(cs)
 	if err != nil {
 		return GammaGamma{}, err
@@ -42,11 +44,15 @@ func FitGammaGamma(cs []Customer) (GammaGamma, error) {
 	f := func(logp, grad []float64) float64 { return gammaGammaObjective(rows, total, logp, grad) }
 	// Starts in (p, q, v); with q = 2 the population mean spend p·v/(q−1)
 	// equals the sample mean.
-	best, err := fitLogParams(f, [][]float64{
-		{1, 2, mean},
-		{5, 4, 3 * mean / 5},
-		{1, 1, 1},
-	})
+	var points [][]float64
+	for _, g := range starts {
+		points = append(points, []float64{g.P, g.Q, g.V})
+	}
+	best, err := fitLogParams(f, append(usable(points),
+		[]float64{1, 2, mean},
+		[]float64{5, 4, 3 * mean / 5},
+		[]float64{1, 1, 1},
+	))
 	g := GammaGamma{P: math.Exp(best.x[0]), Q: math.Exp(best.x[1]), V: math.Exp(best.x[2]), LL: -best.f * total}
 	return g, err
 }
