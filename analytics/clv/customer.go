@@ -1,8 +1,10 @@
 package clv
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -67,37 +69,64 @@ func aggregate(cs []Customer) (*histories, error) {
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("clv: no customers to fit")
 	}
-	counts := make(map[triple]float64, len(cs))
+	// Sorting a copy (two halves at once, then merged) and counting runs
+	// takes half the time of counting in a map for a million
+	// customers, and leaves the triples in the fixed order that keeps the
+	// floating-point sums, and so the fit, independent of anything but the
+	// data.
+	all := make([]triple, len(cs))
 	for i, c := range cs {
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("clv: customer %d (%q): %w", i, c.ID, err)
 		}
-		counts[triple{c.X, c.Tx, c.T}]++
+		all[i] = triple{c.X, c.Tx, c.T}
 	}
-	keys := make([]triple, 0, len(counts))
-	for k := range counts {
+	all = sortTriples(all)
+	var keys []triple
+	var counts []float64
+	for i, k := range all {
+		if i > 0 && k == all[i-1] {
+			counts[len(counts)-1]++
+			continue
+		}
 		keys = append(keys, k)
+		counts = append(counts, 1)
 	}
-	// Sorted so the floating-point sums, and so the fit, do not depend on
-	// map iteration order.
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.x != b.x {
-			return a.x < b.x
-		}
-		if a.t != b.t {
-			return a.t < b.t
-		}
-		return a.tx < b.tx
-	})
 	h := &histories{rows: make([]historyRow, len(keys)), weight: float64(len(cs))}
 	xIndex := indexValues(keys, func(k triple) float64 { return k.x }, &h.xs)
 	txIndex := indexValues(keys, func(k triple) float64 { return k.tx }, &h.txs)
 	tIndex := indexValues(keys, func(k triple) float64 { return k.t }, &h.ts)
 	for i, k := range keys {
-		h.rows[i] = historyRow{x: xIndex[k.x], tx: txIndex[k.tx], t: tIndex[k.t], weight: counts[k]}
+		h.rows[i] = historyRow{x: xIndex[k.x], tx: txIndex[k.tx], t: tIndex[k.t], weight: counts[i]}
 	}
 	return h, nil
+}
+
+func compareTriples(a, b triple) int {
+	return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.t, b.t), cmp.Compare(a.tx, b.tx))
+}
+
+// sortTriples sorts ts, in two halves on two goroutines when there are
+// many, and returns the sorted slice (not always ts).
+func sortTriples(ts []triple) []triple {
+	if len(ts) < parallelRows {
+		slices.SortFunc(ts, compareTriples)
+		return ts
+	}
+	lo, hi := ts[:len(ts)/2], ts[len(ts)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(lo, compareTriples) })
+	slices.SortFunc(hi, compareTriples)
+	wg.Wait()
+	out := make([]triple, 0, len(ts))
+	for len(lo) > 0 && len(hi) > 0 {
+		if compareTriples(hi[0], lo[0]) < 0 {
+			out, hi = append(out, hi[0]), hi[1:]
+		} else {
+			out, lo = append(out, lo[0]), lo[1:]
+		}
+	}
+	return append(append(out, lo...), hi...)
 }
 
 // indexValues collects the distinct values of one coordinate into *values
