@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"time"
+
+	"siyu.dev/siyu/store"
 )
 
 // Intervals of the tag workers. Inbound text is also processed right after
@@ -17,17 +19,33 @@ const (
 // runTagWorkers runs, until ctx ends: the keyword rules and opt-out
 // keywords over new messages and comments, the daily refresh that expires
 // keyword tags whose text left the rule's window, and the push of tag
-// changes to WeCom.
+// changes to WeCom. The push works a job queue, so nodes share it; the two
+// periodic passes run on one node at a time per workspace (they are
+// idempotent, but several nodes doing the same pass is wasted work).
 func (s *Server) runTagWorkers(ctx context.Context) {
 	go s.wecom.RunTagPush(ctx, tagPushInterval)
-	go s.everyWorkspace(ctx, inboundInterval, "inbound text", func(ctx context.Context, ws int64) error {
+	go s.everyWorkspace(ctx, inboundInterval, "inbound text", s.exclusively(store.LockInbound, func(ctx context.Context, ws int64) error {
 		_, err := s.cfg.Store.ProcessInbound(ctx, ws)
 		return err
-	})
-	go s.everyWorkspace(ctx, tagRefreshInterval, "tag rule refresh", func(ctx context.Context, ws int64) error {
+	}))
+	go s.everyWorkspace(ctx, tagRefreshInterval, "tag rule refresh", s.exclusively(store.LockTagRules, func(ctx context.Context, ws int64) error {
 		_, err := s.cfg.Store.RefreshTagRules(ctx, ws, 0)
 		return err
-	})
+	}))
+}
+
+// exclusively wraps a per-workspace pass so that it skips a workspace
+// whose lock of the class another node (or an earlier pass still running
+// here) holds.
+func (s *Server) exclusively(class int32, fn func(context.Context, int64) error) func(context.Context, int64) error {
+	return func(ctx context.Context, ws int64) error {
+		unlock, ok, err := s.cfg.Store.TryLock(ctx, class, ws)
+		if err != nil || !ok {
+			return err
+		}
+		defer unlock()
+		return fn(ctx, ws)
+	}
 }
 
 // everyWorkspace runs fn for every workspace every interval until ctx

@@ -47,6 +47,8 @@ func (s *Store) TryLock(ctx context.Context, class int32, id int64) (func(), boo
 const (
 	LockWeComSync int32 = 0x5753 // "WS"
 	LockAnalytics int32 = 0x414e // "AN"
+	LockInbound   int32 = 0x4942 // "IB": the periodic pass over new messages and comments
+	LockTagRules  int32 = 0x5452 // "TR": the daily refresh of keyword tags
 )
 
 // WeComWorkspaces lists the workspaces that configured a WeCom app.
