@@ -71,40 +71,11 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		lap = time.Now()
 	}
 
-	contacts, err := st.ContactFactsByCustomer(ctx, workspaceID)
+	in, err := loadPeople(ctx, st, workspaceID)
 	if err != nil {
 		return nil, err
 	}
-	// The customers are read on another connection while the orders stream.
-	type knownDone struct {
-		known []lifecycle.Known
-		err   error
-	}
-	knownc := make(chan knownDone, 1)
-	go func() {
-		var known []lifecycle.Known
-		err := st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
-			// Known since they were first seen: their first WeCom add when
-			// that came before the row was created (imported history); the
-			// first order is taken care of by lifecycle.Join.
-			since := created
-			if c, ok := contacts[id]; ok && c.Added.Before(since) {
-				since = c.Added
-			}
-			known = append(known, lifecycle.Known{Customer: id, Since: since})
-			return nil
-		})
-		knownc <- knownDone{known, err}
-	}()
-	sums, orders, bySource, err := loadSummaries(ctx, st, workspaceID, contacts)
-	kd := <-knownc
-	if err != nil {
-		return nil, err
-	}
-	if kd.err != nil {
-		return nil, kd.err
-	}
-	known := kd.known
+	known, sums, orders, bySource := in.known, in.sums, in.orders, in.bySource
 	snap.Orders, snap.BySource = orders, bySource
 	snap.Buyers = len(sums)
 	snap.Customers = len(known)
@@ -206,6 +177,53 @@ func Refresh(ctx context.Context, st *store.Store, workspaceID int64, cfg Config
 		return nil, err
 	}
 	return snap, nil
+}
+
+// people is what the models read of a workspace: its known customers and
+// their paid orders, summarised.
+type people struct {
+	known    []lifecycle.Known
+	sums     []rfm.Summary
+	orders   int
+	bySource []store.FunnelRow
+}
+
+// loadPeople reads the workspace's customers and orders: one read of the
+// orders, with the customers read on another connection meanwhile.
+func loadPeople(ctx context.Context, st *store.Store, workspaceID int64) (people, error) {
+	contacts, err := st.ContactFactsByCustomer(ctx, workspaceID)
+	if err != nil {
+		return people{}, err
+	}
+	type knownDone struct {
+		known []lifecycle.Known
+		err   error
+	}
+	knownc := make(chan knownDone, 1)
+	go func() {
+		var known []lifecycle.Known
+		err := st.CustomerIDs(ctx, workspaceID, func(id int64, created time.Time) error {
+			// Known since they were first seen: their first WeCom add when
+			// that came before the row was created (imported history); the
+			// first order is taken care of by lifecycle.Join.
+			since := created
+			if c, ok := contacts[id]; ok && c.Added.Before(since) {
+				since = c.Added
+			}
+			known = append(known, lifecycle.Known{Customer: id, Since: since})
+			return nil
+		})
+		knownc <- knownDone{known, err}
+	}()
+	sums, orders, bySource, err := loadSummaries(ctx, st, workspaceID, contacts)
+	kd := <-knownc
+	if err != nil {
+		return people{}, err
+	}
+	if kd.err != nil {
+		return people{}, kd.err
+	}
+	return people{known: kd.known, sums: sums, orders: orders, bySource: bySource}, nil
 }
 
 // Latest returns the stored snapshot, or nil if none was computed yet.

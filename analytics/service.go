@@ -3,9 +3,11 @@ package analytics
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"siyu.dev/siyu"
+	"siyu.dev/siyu/analytics/lifecycle"
 	"siyu.dev/siyu/analytics/rfm"
 	"siyu.dev/siyu/store"
 )
@@ -79,6 +81,23 @@ func (s *Service) TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.R
 		return nil, err
 	}
 	return rfm.Top(rep.Results, n, rfm.ByScore), nil
+}
+
+// LifecycleFlows computes the workspace's lifecycle flows over any range
+// and period, daily ones included, from the orders as they are now (the
+// snapshot keeps the last 12 months by month). Stages are a function of
+// the order history, so yesterday's transitions come out the same however
+// often they are asked for, until the workspace's thresholds change.
+func (s *Service) LifecycleFlows(ctx context.Context, workspaceID int64, r lifecycle.Range) (*lifecycle.Flow, error) {
+	cfg, err := s.configFor(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := loadPeople(ctx, s.st, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return lifecycle.Flows(lifecycle.Join(slices.Values(in.known), summaries(in.sums)), r, cfg.Lifecycle)
 }
 
 // Schedule refreshes every workspace every interval until ctx ends, one

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/lifecycle"
 	"siyu.dev/siyu/analytics/rfm"
 )
 
@@ -18,7 +21,57 @@ type Analytics interface {
 	Latest(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
 	Refresh(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
 	TopRFM(ctx context.Context, workspaceID int64, n int) ([]rfm.Result, error)
+	LifecycleFlows(ctx context.Context, workspaceID int64, r lifecycle.Range) (*lifecycle.Flow, error)
 }
+
+// lifecycleFlows is the lifecycle flows over a chosen range, by day, week
+// or month, with every stage transition listed: ?period=day|week|month
+// (default day), from and to as YYYY-MM-DD in Asia/Shanghai (default the
+// 30 days up to today).
+func (a *api) lifecycleFlows(w http.ResponseWriter, r *http.Request) error {
+	if a.analytics == nil {
+		return notFound("analytics are not available")
+	}
+	q := r.URL.Query()
+	rng := lifecycle.Range{To: rfm.DayOf(time.Now()), Period: lifecycle.Daily}
+	if v := q.Get("period"); v != "" {
+		if err := rng.Period.UnmarshalText([]byte(v)); err != nil {
+			return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "period", Message: "period must be day, week or month"}
+		}
+	}
+	for _, p := range []struct {
+		name string
+		day  *rfm.Day
+	}{{"to", &rng.To}, {"from", &rng.From}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		d, err := rfm.ParseDay(v)
+		if err != nil {
+			return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: p.name, Message: p.name + " must be a date, YYYY-MM-DD"}
+		}
+		*p.day = d
+	}
+	if q.Get("from") == "" {
+		rng.From = rng.To - 29
+	}
+	if rng.To < rng.From {
+		return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "to", Message: "to must not be before from"}
+	}
+	if rng.To-rng.From >= maxFlowDays {
+		return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "from", Message: fmt.Sprintf("the range may cover at most %d days", maxFlowDays)}
+	}
+	flow, err := a.analytics.LifecycleFlows(r.Context(), tokenFrom(r.Context()).WorkspaceID, rng)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"flow": flow, "transitions": flow.Transitions()})
+	return nil
+}
+
+// maxFlowDays bounds a flows request: three years of days.
+const maxFlowDays = 3 * 366
 
 func (a *api) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	if a.analytics == nil {

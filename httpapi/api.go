@@ -104,6 +104,7 @@ func build(cfg Config) *api {
 	route("GET", "/api/v1/analytics", a.getAnalytics)
 	route("POST", "/api/v1/analytics/refresh", writer(a.refreshAnalytics))
 	route("GET", "/api/v1/analytics/rfm/top", a.topRFM)
+	route("GET", "/api/v1/analytics/lifecycle", a.lifecycleFlows)
 	route("GET", "/api/v1/analytics/settings", a.getAnalyticsSettings)
 	route("PUT", "/api/v1/analytics/settings", adminOnly(a.putAnalyticsSettings))
 	a.taskRoutes(route)

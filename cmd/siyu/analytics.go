@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/lifecycle"
 	"siyu.dev/siyu/analytics/rfm"
 )
 
@@ -19,6 +20,7 @@ func analyticsCmd() *cobra.Command {
 	for _, part := range []string{"refresh", "rfm", "lifecycle", "cohorts", "clv", "funnel"} {
 		var db dbFlags
 		var workspace, asOf, scoring string
+		var period, from, to string
 		var asJSON bool
 		c := &cobra.Command{
 			Use: part,
@@ -32,6 +34,9 @@ func analyticsCmd() *cobra.Command {
 					return err
 				}
 				defer st.Close()
+				if part == "lifecycle" && (period != "" || from != "" || to != "") {
+					return lifecycleFlows(cmd, analytics.NewService(st), w.ID, period, from, to, asJSON)
+				}
 				cfg := analytics.Config{}
 				if asOf != "" {
 					d, err := rfm.ParseDay(asOf)
@@ -84,6 +89,11 @@ func analyticsCmd() *cobra.Command {
 		c.Flags().StringVar(&asOf, "as-of", "", "RFM as-of date, YYYY-MM-DD (default: the day after the last order)")
 		c.Flags().StringVar(&scoring, "scoring", "", "RFM scoring: quintiles (default) or fixed")
 		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+		if part == "lifecycle" {
+			c.Flags().StringVar(&period, "period", "", "instead of the snapshot's 12 months: flows by day, week or month over --from..--to, with every transition")
+			c.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 29 days before --to)")
+			c.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default: today, Asia/Shanghai)")
+		}
 		c.MarkFlagRequired("workspace")
 		cmd.AddCommand(c)
 	}
@@ -120,4 +130,57 @@ func analyticsCmd() *cobra.Command {
 	top.MarkFlagRequired("workspace")
 	cmd.AddCommand(top)
 	return cmd
+}
+
+// lifecycleFlows prints a workspace's lifecycle flows over a chosen range:
+// the stage counts of every period and every transition.
+func lifecycleFlows(cmd *cobra.Command, svc *analytics.Service, ws int64, period, from, to string, asJSON bool) error {
+	r := lifecycle.Range{To: rfm.DayOf(time.Now()), Period: lifecycle.Daily}
+	if period != "" {
+		if err := r.Period.UnmarshalText([]byte(period)); err != nil {
+			return fmt.Errorf("--period: %w", err)
+		}
+	}
+	if to != "" {
+		d, err := rfm.ParseDay(to)
+		if err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+		r.To = d
+	}
+	r.From = r.To - 29
+	if from != "" {
+		d, err := rfm.ParseDay(from)
+		if err != nil {
+			return fmt.Errorf("--from: %w", err)
+		}
+		r.From = d
+	}
+	flow, err := svc.LifecycleFlows(cmd.Context(), ws, r)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"flow": flow, "transitions": flow.Transitions()})
+	}
+	fmt.Printf("%-10s", "start")
+	for _, st := range lifecycle.Stages[1:] {
+		fmt.Printf(" %12s", st)
+	}
+	fmt.Println("   (customers at the end of the period)")
+	for _, b := range flow.Buckets {
+		fmt.Printf("%-10s", b.Start)
+		for _, st := range lifecycle.Stages[1:] {
+			fmt.Printf(" %12d", b.Close[st])
+		}
+		fmt.Println()
+	}
+	fmt.Println()
+	fmt.Println("transitions:")
+	for _, t := range flow.Transitions() {
+		fmt.Printf("%s  %s → %s  %d\n", t.Start, t.From, t.To, t.Count)
+	}
+	return nil
 }
