@@ -466,4 +466,18 @@ func TestBrowserDashboard(t *testing.T) {
 	)
 	waitFor(t, ctx, "the English charts", chartsDrawn)
 	shoot("dashboard-en.png", true)
+
+	do("ask for the stages by day",
+		chromedp.SetValue(chromedp.ID("trend-period"), "day"),
+		chromedp.SetValue(chromedp.ID("trend-from"), "2026-02-25"),
+		chromedp.SetValue(chromedp.ID("trend-to"), "2026-05-31"),
+		chromedp.Click(chromedp.ID("trend-show")),
+		chromedp.WaitVisible(chromedp.ID("transitions")),
+	)
+	waitFor(t, ctx, "the daily trend", chartsDrawn)
+	if got := eval(inkedCharts); !slices.Contains(got, "chart-trend") {
+		t.Errorf("charts with something drawn after asking for days: %v", got)
+	}
+	do("scroll to the trend", chromedp.ScrollIntoView(chromedp.ID("card-trend")))
+	shoot("dashboard-trend-days.png", false)
 }

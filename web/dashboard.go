@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/lifecycle"
 )
 
 // AnalyticsSource gives the dashboard a workspace's analytics snapshot.
@@ -17,6 +18,9 @@ import (
 type AnalyticsSource interface {
 	Latest(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
 	Refresh(ctx context.Context, workspaceID int64) (*analytics.Snapshot, error)
+	// LifecycleFlows computes lifecycle flows over any range (the trend
+	// card's day, week and month views).
+	LifecycleFlows(ctx context.Context, workspaceID int64, r lifecycle.Range) (*lifecycle.Flow, error)
 }
 
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +42,12 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d := buildDashboard(snap, c.cats[v.Lang])
 	d.CanRefresh = st.role.CanWrite()
+	if !d.Empty {
+		if err := c.trendRange(r, st.workspace.ID, &d, c.cats[v.Lang]); err != nil {
+			c.internalError(w, r, err)
+			return
+		}
+	}
 	v.Data = d
 	if r.URL.Query().Get("refreshed") != "" {
 		v.Notice = "dashboard.refreshed"

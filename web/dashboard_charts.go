@@ -63,7 +63,8 @@ type flowLink struct {
 	Customers int    `json:"customers"`
 }
 
-// stageTrend counts the customers per stage at the end of every month.
+// stageTrend counts the customers per stage at the end of every period
+// (the snapshot's months, or the days, weeks or months of a range asked for).
 type stageTrend struct {
 	Months []string      `json:"months"`
 	Series []trendSeries `json:"series"`
@@ -210,6 +211,10 @@ func stageIndex(code string) int {
 func newStageTrend(f *lifecycle.Flow, cat catalogue) *stageTrend {
 	tr := &stageTrend{}
 	for _, b := range f.Buckets {
+		if f.Range.Period != lifecycle.Monthly {
+			tr.Months = append(tr.Months, b.Start.String())
+			continue
+		}
 		y, m, _ := b.Start.Date()
 		tr.Months = append(tr.Months, fmt.Sprintf("%04d-%02d", y, int(m)))
 	}

@@ -13,6 +13,7 @@ import (
 
 	"siyu.dev/siyu"
 	"siyu.dev/siyu/analytics"
+	"siyu.dev/siyu/analytics/lifecycle"
 	"siyu.dev/siyu/store"
 	"siyu.dev/siyu/web"
 )
@@ -47,6 +48,9 @@ type dashboardJSON struct {
 		Name    string `json:"name"`
 		Touched int    `json:"touched"`
 	} `json:"by_source"`
+	Trend *struct {
+		Months []string `json:"months"`
+	} `json:"trend"`
 }
 
 var dataBlockRE = regexp.MustCompile(`(?s)<script type="application/json" id="dashboard-data">(.*?)</script>`)
@@ -320,6 +324,14 @@ func (o otherWorkspace) Refresh(ctx context.Context, _ int64) (*analytics.Snapsh
 	return o.svc.Refresh(ctx, w.ID)
 }
 
+func (o otherWorkspace) LifecycleFlows(ctx context.Context, _ int64, r lifecycle.Range) (*lifecycle.Flow, error) {
+	w, err := o.st.WorkspaceBySlug(ctx, o.slug)
+	if err != nil {
+		return nil, err
+	}
+	return o.svc.LifecycleFlows(ctx, w.ID, r)
+}
+
 func TestDashboardRefusesASnapshotOfAnotherWorkspace(t *testing.T) {
 	t.Parallel()
 	f := newFixtureWith(t, false, func(cfg *web.Config) {
@@ -389,5 +401,32 @@ func TestDashboardScriptsAreCachedByVersion(t *testing.T) {
 		if p := c.get(path); p.status != http.StatusOK || !strings.Contains(p.body, "Apache") {
 			t.Errorf("%s: %d", path, p.status)
 		}
+	}
+}
+
+// The trend card recomputes the stages by day over a range asked for and
+// lists the transitions; a bad range is said on the card.
+func TestDashboardTrendRange(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seedOrders(f.wsA, "")
+	u := f.loggedIn("operator")
+	p := u.get("/dashboard?trend=day&from=2026-02-25&to=2026-05-31")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d", p.status)
+	}
+	mustContain(t, p.body, `id="transitions"`, `<td class="mono">2026-03-01</td>`, `<td class="mono">2026-05-10</td>`,
+		`<option value="day" selected>`, `value="2026-02-25"`, "阶段流转明细")
+	d, ok := dashboardData(t, p.body)
+	if !ok || d.Trend == nil || len(d.Trend.Months) != 96 || d.Trend.Months[0] != "2026-02-25" {
+		t.Fatalf("trend data: %+v", d.Trend)
+	}
+	for _, bad := range []string{"trend=hour", "trend=day&from=2026-13-01", "trend=day&from=2026-05-31&to=2026-02-25", "trend=day&from=2024-01-01&to=2026-05-31"} {
+		p := u.get("/dashboard?" + bad)
+		if p.status != http.StatusOK {
+			t.Fatalf("%s: status %d", bad, p.status)
+		}
+		mustContain(t, p.body, `id="trend-error"`)
+		mustNotContain(t, p.body, `id="transitions"`)
 	}
 }

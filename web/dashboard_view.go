@@ -25,7 +25,8 @@ type dashboardData struct {
 	CodesInChart int             // codes drawn in the funnel chart, when not all are
 	FlowFrom     string
 	FlowTo       string
-	CohortsShown int // cohorts drawn, when not all are
+	Trend        trendForm // the trend card's range
+	CohortsShown int       // cohorts drawn, when not all are
 	CohortsMore  int
 	CohortMonths int        // the most months after the first order drawn
 	ShowCLV      bool       // the snapshot has a CLV model
