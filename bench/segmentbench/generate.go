@@ -30,6 +30,12 @@ func generate(ctx context.Context, st *store.Store, dsn string, ws int64, n int,
 	if err != nil {
 		return err
 	}
+	// An empty save first: on PostgreSQL it makes the workspace's scores
+	// partition, as its first analytics refresh would, so that the rows
+	// below land where a refresh puts them.
+	if err := st.SaveScores(ctx, ws, now, func(func(store.CustomerScore) bool) {}); err != nil {
+		return err
+	}
 	ld, err := openLoader(ctx, dsn)
 	if err != nil {
 		return err
