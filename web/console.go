@@ -94,7 +94,7 @@ func New(cfg Config) (*Console, error) {
 		cats:      cats,
 		pages:     pages,
 		static:    http.StripPrefix("/static/", http.FileServerFS(staticFS)),
-		limiter:   newLoginLimiter(),
+		limiter:   newLoginLimiter(cfg.Store),
 	}
 	c.routes()
 	return c, nil

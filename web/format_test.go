@@ -85,42 +85,6 @@ func FuzzLocalPath(f *testing.F) {
 	})
 }
 
-func TestLoginLimiter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLoginLimiter()
-	l.now = func() time.Time { return now }
-	for i := 0; i < maxFailsPerLogin; i++ {
-		if w := l.retryAfter("wang", "10.0.0.1"); w != 0 {
-			t.Fatalf("blocked after %d failures", i)
-		}
-		l.fail("wang", "10.0.0.1")
-		now = now.Add(time.Minute)
-	}
-	w := l.retryAfter("wang", "10.0.0.1")
-	if w <= 0 || w > loginFailWindow {
-		t.Fatalf("retryAfter = %v after %d failures", w, maxFailsPerLogin)
-	}
-	if l.retryAfter("wang", "10.0.0.2") != 0 || l.retryAfter("li", "10.0.0.1") != 0 {
-		t.Fatal("the block spread to another login or address")
-	}
-	now = now.Add(w)
-	if got := l.retryAfter("wang", "10.0.0.1"); got != 0 {
-		t.Fatalf("still blocked %v after the window", got)
-	}
-	// Spraying many logins from one address is stopped too.
-	for i := 0; i < maxFailsPerIP; i++ {
-		l.fail("user"+string(rune('a'+i%26))+string(rune('a'+i/26)), "10.9.9.9")
-	}
-	if l.retryAfter("someone-new", "10.9.9.9") == 0 {
-		t.Fatal("address not blocked after spraying")
-	}
-	// Success forgets the login's failures but not the address's.
-	l.succeed("someone-new", "10.9.9.9")
-	if l.retryAfter("someone-new", "10.9.9.9") == 0 {
-		t.Fatal("success unblocked the address")
-	}
-}
-
 func TestOrderChart(t *testing.T) {
 	at := func(s string) time.Time {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", s, siyu.Shanghai)

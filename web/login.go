@@ -56,7 +56,12 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	key := strings.ToLower(login)
 
-	if wait := c.limiter.retryAfter(key, ip); wait > 0 {
+	wait, err := c.limiter.retryAfter(r.Context(), key, ip)
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	if wait > 0 {
 		d.Error = "error.too_many_attempts"
 		d.Wait = int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
@@ -73,7 +78,10 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if user.ID == 0 || password == "" || !auth.CheckPassword(user.PasswordHash, password) {
-		c.limiter.fail(key, ip)
+		if err := c.limiter.fail(r.Context(), key, ip); err != nil {
+			c.internalError(w, r, err)
+			return
+		}
 		// An unknown login is not logged as typed: it is often a password
 		// typed into the wrong field, or a phone number.
 		c.log.InfoContext(r.Context(), "console login failed", "user", user.ID, "known_login", user.ID != 0, "ip", ip)
@@ -81,7 +89,10 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		c.showLogin(w, r, http.StatusUnauthorized, d)
 		return
 	}
-	c.limiter.succeed(key, ip)
+	if err := c.limiter.succeed(r.Context(), key, ip); err != nil {
+		c.internalError(w, r, err)
+		return
+	}
 
 	ms, err := c.store.Memberships(r.Context(), user.ID)
 	if err != nil {

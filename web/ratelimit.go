@@ -1,7 +1,7 @@
 package web
 
 import (
-	"sync"
+	"context"
 	"time"
 )
 
@@ -9,81 +9,60 @@ import (
 // Per login and address the limit stops guessing one password; per address
 // it stops spraying many logins from one place.
 const (
-	loginFailWindow   = 15 * time.Minute
-	maxFailsPerLogin  = 5
-	maxFailsPerIP     = 30
-	limiterSweepAbove = 10000
+	loginFailWindow  = 15 * time.Minute
+	maxFailsPerLogin = 5
+	maxFailsPerIP    = 30
 )
 
-// loginLimiter counts failed logins in memory. Each node of a cluster counts
-// on its own, which is good enough to make guessing slow.
-type loginLimiter struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-	now   func() time.Time
+// LoginFailures is where failed logins are counted: the database, so that
+// the limit holds across every node of a cluster and over restarts.
+// *store.Store satisfies it.
+type LoginFailures interface {
+	AddLoginFailure(ctx context.Context, keys []string, at time.Time) error
+	LoginFailures(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	ForgetLoginFailures(ctx context.Context, key string) error
 }
 
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{fails: map[string][]time.Time{}, now: time.Now}
+// loginLimiter applies the limits to the failures counted in the store.
+type loginLimiter struct {
+	failures LoginFailures
+	now      func() time.Time
+}
+
+func newLoginLimiter(f LoginFailures) *loginLimiter {
+	return &loginLimiter{failures: f, now: time.Now}
 }
 
 func loginKey(login, ip string) string { return "l:" + login + "|" + ip }
 func ipKey(ip string) string           { return "ip:" + ip }
 
 // retryAfter reports how long the login from ip must wait, zero if it may try.
-func (l *loginLimiter) retryAfter(login, ip string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *loginLimiter) retryAfter(ctx context.Context, login, ip string) (time.Duration, error) {
 	now := l.now()
-	wait := l.waitLocked(loginKey(login, ip), maxFailsPerLogin, now)
-	if w := l.waitLocked(ipKey(ip), maxFailsPerIP, now); w > wait {
-		wait = w
-	}
-	return wait
-}
-
-func (l *loginLimiter) waitLocked(key string, max int, now time.Time) time.Duration {
-	fs := l.recentLocked(key, now)
-	if len(fs) < max {
-		return 0
-	}
-	// Free again when the oldest counted failure leaves the window.
-	return fs[len(fs)-max].Add(loginFailWindow).Sub(now)
-}
-
-func (l *loginLimiter) recentLocked(key string, now time.Time) []time.Time {
-	fs := l.fails[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= loginFailWindow {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = fs
-	return fs
-}
-
-func (l *loginLimiter) fail(login, ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fails) > limiterSweepAbove {
-		for k := range l.fails {
-			l.recentLocked(k, now)
+	var wait time.Duration
+	for _, k := range []struct {
+		key string
+		max int
+	}{{loginKey(login, ip), maxFailsPerLogin}, {ipKey(ip), maxFailsPerIP}} {
+		fs, err := l.failures.LoginFailures(ctx, k.key, now.Add(-loginFailWindow))
+		if err != nil {
+			return 0, err
 		}
+		if len(fs) < k.max {
+			continue
+		}
+		// Free again when the oldest counted failure leaves the window.
+		wait = max(wait, fs[len(fs)-k.max].Add(loginFailWindow).Sub(now))
 	}
-	for _, k := range []string{loginKey(login, ip), ipKey(ip)} {
-		l.fails[k] = append(l.recentLocked(k, now), now)
-	}
+	return wait, nil
+}
+
+func (l *loginLimiter) fail(ctx context.Context, login, ip string) error {
+	return l.failures.AddLoginFailure(ctx, []string{loginKey(login, ip), ipKey(ip)}, l.now())
 }
 
 // succeed forgets the failures of this login from this address; the address
 // count stays, so one good account does not unlock spraying.
-func (l *loginLimiter) succeed(login, ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, loginKey(login, ip))
+func (l *loginLimiter) succeed(ctx context.Context, login, ip string) error {
+	return l.failures.ForgetLoginFailures(ctx, loginKey(login, ip))
 }

@@ -11,6 +11,7 @@ import (
 // Every business method is scoped to a workspace and answers siyu.ErrNotFound
 // for rows of another one.
 type Store interface {
+	LoginFailures
 	UserByLogin(ctx context.Context, login string) (siyu.User, error)
 	User(ctx context.Context, id int64) (siyu.User, error)
 	Memberships(ctx context.Context, userID int64) ([]siyu.Membership, error)
