@@ -113,6 +113,9 @@ func (s *Store) UpsertContacts(ctx context.Context, workspaceID int64, in []Cont
 				return err
 			}
 			for i, c := range part {
+				if r.erased[i] {
+					continue // an erased person's WeCom relation is not kept again
+				}
 				var deleted any
 				if c.DeletedAt != nil {
 					deleted = ms(*c.DeletedAt)

@@ -23,6 +23,7 @@ func (s *Store) RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.
 	stored := 0
 	for start := 0; start < len(evs); start += importChunk {
 		part := evs[start:min(start+importChunk, len(evs))]
+		inserted := 0
 		err := s.write(ctx, workspaceID, func(t *tx) error {
 			var people []person
 			var who []int // index into part of each person
@@ -37,8 +38,10 @@ func (s *Store) RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.
 				return err
 			}
 			customers := make([]int64, len(part))
+			erased := make([]bool, len(part)) // an erased person's events are not kept
 			for j, i := range who {
 				customers[i] = r.customers[j]
+				erased[i] = r.erased[j]
 			}
 			for i, e := range part {
 				if e.CustomerID == 0 {
@@ -54,8 +57,11 @@ func (s *Store) RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.
 			if err != nil {
 				return err
 			}
-			rows := make([][]any, len(part))
+			rows := make([][]any, 0, len(part))
 			for i, e := range part {
+				if erased[i] {
+					continue
+				}
 				props := ""
 				if len(e.Props) > 0 {
 					b, err := json.Marshal(e.Props)
@@ -64,17 +70,18 @@ func (s *Store) RecordEvents(ctx context.Context, workspaceID int64, evs []siyu.
 					}
 					props = string(b)
 				}
-				rows[i] = []any{ids[i], workspaceID, customers[i], e.Type, e.Source, ms(e.OccurredAt), props}
+				rows = append(rows, []any{ids[i], workspaceID, customers[i], e.Type, e.Source, ms(e.OccurredAt), props})
 			}
 			if err := t.insertRows(ctx, "events", []string{"id", "workspace_id", "customer_id", "type", "source", "occurred_at", "props"}, rows, ""); err != nil {
 				return err
 			}
+			inserted = len(rows)
 			return t.refreshSummaries(ctx, r.touched)
 		})
 		if err != nil {
 			return stored, err
 		}
-		stored += len(part)
+		stored += inserted
 	}
 	return stored, nil
 }

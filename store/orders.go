@@ -113,6 +113,14 @@ func (s *Store) importChunk(ctx context.Context, t *tx, ws int64, rows []siyu.Or
 	}
 	res.NewCustomers, res.Merges = r.newCustomers, r.merges
 	touched := append([]int64(nil), r.touched...)
+	for i := range rows {
+		if r.erased[i] {
+			// An erased person's order is kept as anonymous revenue, like
+			// the orders the erasure blanked.
+			o := &rows[i]
+			o.BuyerName, o.Receiver, o.Province, o.City, o.MaskedPhone, o.Items = "", "", "", "", "", nil
+		}
+	}
 
 	var inserts [][]any
 	now := ms(t.now)

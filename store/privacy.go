@@ -87,6 +87,12 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, customerID int64
 		}
 		in := `(` + placeholders(len(ids)) + `)`
 		args := int64Args(ids)
+		// Remember the identifiers before they go, so that they stay gone.
+		if _, err := t.exec(ctx, `INSERT INTO erased_identities (workspace_id, kind, value, customer_id, erased_at)
+			SELECT workspace_id, kind, value, ?, ? FROM identities WHERE workspace_id = ? AND customer_id IN `+in+`
+			ON CONFLICT (workspace_id, kind, value) DO NOTHING`, append([]any{root, ms(t.now), workspaceID}, args...)...); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
 		var erase []string
 		for _, table := range personTables {
 			erase = append(erase, `DELETE FROM `+table+` WHERE customer_id IN `+in)

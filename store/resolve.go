@@ -25,6 +25,10 @@ type resolution struct {
 	newCustomers int
 	merges       int
 	touched      []int64 // survivors whose rows changed through a merge
+	// erased marks the people who carried an identifier of an erased
+	// person: they are attached to that person's empty shell, and the
+	// caller must not store their personal details.
+	erased []bool
 }
 
 // resolveTx attaches every person to a customer inside the write transaction:
@@ -46,6 +50,32 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 			}
 		}
 		records[i] = identity.Record{Identifiers: keys, Known: p.known, KnownCause: p.via}
+	}
+
+	// People carrying an erased identifier go to the erased shell, with
+	// no identifier or name: nothing re-identifies them.
+	res.erased = make([]bool, len(people))
+	shells, err := t.erasedOwners(ctx, ws, byKind)
+	if err != nil {
+		return res, err
+	}
+	if len(shells) > 0 {
+		for i := range records {
+			for _, k := range records[i].Identifiers {
+				if shell, ok := shells[k]; ok {
+					records[i] = identity.Record{Known: shell}
+					res.erased[i] = true
+					people[i] = person{known: shell}
+					break
+				}
+			}
+		}
+		byKind = map[siyu.IdentityKind][]any{}
+		for _, r := range records {
+			for _, k := range r.Identifiers {
+				byKind[k.Kind] = append(byKind[k.Kind], k.Value)
+			}
+		}
 	}
 
 	owners := identity.Owners{}
@@ -194,4 +224,34 @@ func (s *Store) loadBlocks(ctx context.Context, t *tx, ws int64, owners identity
 		}
 		return pairs[[2]int64{a, b}]
 	}, nil
+}
+
+// erasedOwners returns, for those of the identifiers (stored keys by kind)
+// that belonged to an erased person, that person's customer id.
+func (t *tx) erasedOwners(ctx context.Context, ws int64, byKind map[siyu.IdentityKind][]any) (map[siyu.Identifier]int64, error) {
+	out := map[siyu.Identifier]int64{}
+	for kind, values := range byKind {
+		for start := 0; start < len(values); start += 5000 {
+			part := values[start:min(start+5000, len(values))]
+			rows, err := t.query(ctx, `SELECT value, customer_id FROM erased_identities WHERE workspace_id = ? AND kind = ? AND value IN (`+placeholders(len(part))+`)`,
+				append([]any{ws, string(kind)}, part...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var v string
+				var c int64
+				if err := rows.Scan(&v, &c); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[siyu.Identifier{Kind: kind, Value: v}] = c
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
