@@ -332,20 +332,24 @@ type Session struct {
 // CustomerID, when set, is the customer the code was made for (a per-order
 // QR in the parcel), so the new contact joins that customer.
 type ChannelCode struct {
-	ID          int64     `json:"id"`
-	WorkspaceID int64     `json:"workspace_id"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"` // channel, campaign, parcel, order
-	State       string    `json:"state"`
-	Accounts    []string  `json:"accounts"` // WeCom userids, taken in turn
-	Tags        []string  `json:"tags,omitempty"`
-	Welcome     string    `json:"welcome,omitempty"`
-	CustomerID  int64     `json:"customer_id,omitempty"`
-	OrderID     int64     `json:"order_id,omitempty"`
-	ConfigID    string    `json:"config_id,omitempty"`
-	QRCode      string    `json:"qr_code,omitempty"`
-	Cost        Fen       `json:"cost_fen"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"workspace_id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"` // channel, campaign, parcel, order
+	// Medium is how the code reaches people: MediumQR (a 「联系我」 QR code,
+	// the default) or MediumLink (a 获客助手 link that opens a chat from an
+	// SMS, a web page or another app).
+	Medium     string    `json:"medium"`
+	State      string    `json:"state"`
+	Accounts   []string  `json:"accounts"` // WeCom userids, taken in turn
+	Tags       []string  `json:"tags,omitempty"`
+	Welcome    string    `json:"welcome,omitempty"`
+	CustomerID int64     `json:"customer_id,omitempty"`
+	OrderID    int64     `json:"order_id,omitempty"`
+	ConfigID   string    `json:"config_id,omitempty"`
+	QRCode     string    `json:"qr_code,omitempty"`
+	Cost       Fen       `json:"cost_fen"`
+	CreatedAt  time.Time `json:"created_at"`
 
 	Stats ChannelCodeStats `json:"stats"`
 }
@@ -356,6 +360,13 @@ const (
 	CodeCampaign = "campaign"
 	CodeParcel   = "parcel"
 	CodeOrder    = "order"
+)
+
+// Channel code media. For a link, ConfigID holds the link_id and QRCode
+// the link's URL with the state as customer_channel.
+const (
+	MediumQR   = "qr"
+	MediumLink = "link"
 )
 
 // ChannelCodeStats counts what a code brought.

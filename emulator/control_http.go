@@ -75,6 +75,16 @@ func (e *Emulator) controlHandler() http.Handler {
 		}
 		return e.Scan(req.Code, req.User)
 	})
+	post("click-link", func(r *http.Request) (any, error) {
+		var req struct {
+			Link string `json:"link"` // the URL (with customer_channel) or the link_id
+			User int    `json:"user"`
+		}
+		if err := decodeControl(r, &req); err != nil {
+			return nil, err
+		}
+		return e.ClickLink(req.Link, req.User)
+	})
 	post("add", func(r *http.Request) (any, error) {
 		var req struct {
 			UserID string `json:"userid"`

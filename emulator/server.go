@@ -76,6 +76,14 @@ var routes = map[string]route{
 	wecom.PathCloseTempChat:    {post: true, fn: apiCloseTempChat},
 	wecom.PathSendWelcomeMsg:   {post: true, fn: apiSendWelcomeMsg},
 
+	wecom.PathAcquisitionCreateLink: {post: true, fn: apiCreateLink},
+	wecom.PathAcquisitionUpdateLink: {post: true, fn: apiUpdateLink},
+	wecom.PathAcquisitionGet:        {post: true, fn: apiGetLink},
+	wecom.PathAcquisitionDeleteLink: {post: true, fn: apiDeleteLink},
+	wecom.PathAcquisitionListLink:   {post: true, fn: apiListLinks},
+	wecom.PathAcquisitionCustomer:   {post: true, fn: apiLinkCustomers},
+	wecom.PathAcquisitionQuota:      {fn: apiAcquisitionQuota},
+
 	wecom.PathGroupChatList: {post: true, fn: apiGroupChatList},
 	wecom.PathGroupChatGet:  {post: true, fn: apiGroupChatGet},
 	wecom.PathAddJoinWay:    {post: true, fn: apiAddJoinWay},

@@ -178,10 +178,14 @@ type state struct {
 	tags      map[string]*corpTag
 	groupBy   map[string]*tagGroup
 
-	contactWays   []*contactWay
-	wayBy         map[string]*contactWay
-	permanentWays int // not temporary, not deleted: what the quota counts
-	welcomes      map[string]*welcome
+	contactWays    []*contactWay
+	wayBy          map[string]*contactWay
+	links          []*acqLink // 获客助手
+	linkBy         map[string]*acqLink
+	linkQuota      int // uses left
+	linkQuotaTotal int
+	permanentWays  int // not temporary, not deleted: what the quota counts
+	welcomes       map[string]*welcome
 
 	groups     []*groupChat
 	groupByID  map[string]*groupChat
@@ -201,18 +205,21 @@ type state struct {
 
 func newState() state {
 	return state{
-		memberBy:   map[string]*memberState{},
-		followers:  map[string][]*follow{},
-		tags:       map[string]*corpTag{},
-		groupBy:    map[string]*tagGroup{},
-		wayBy:      map[string]*contactWay{},
-		welcomes:   map[string]*welcome{},
-		groupByID:  map[string]*groupChat{},
-		joinWayBy:  map[string]*joinWay{},
-		massBy:     map[string]*massMessage{},
-		received:   map[string][]time.Time{},
-		momentJobs: map[string]*momentJob{},
-		momentBy:   map[string]*moment{},
-		tokens:     map[string]*token{},
+		memberBy:       map[string]*memberState{},
+		followers:      map[string][]*follow{},
+		tags:           map[string]*corpTag{},
+		groupBy:        map[string]*tagGroup{},
+		wayBy:          map[string]*contactWay{},
+		linkBy:         map[string]*acqLink{},
+		linkQuota:      defaultAcquisitionQuota,
+		linkQuotaTotal: defaultAcquisitionQuota,
+		welcomes:       map[string]*welcome{},
+		groupByID:      map[string]*groupChat{},
+		joinWayBy:      map[string]*joinWay{},
+		massBy:         map[string]*massMessage{},
+		received:       map[string][]time.Time{},
+		momentJobs:     map[string]*momentJob{},
+		momentBy:       map[string]*moment{},
+		tokens:         map[string]*token{},
 	}
 }

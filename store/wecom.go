@@ -94,6 +94,13 @@ func (s *Store) CreateChannelCode(ctx context.Context, workspaceID int64, c siyu
 	default:
 		return c, fmt.Errorf("%w: kind %q", siyu.ErrInvalid, c.Kind)
 	}
+	switch c.Medium {
+	case siyu.MediumQR, siyu.MediumLink:
+	case "":
+		c.Medium = siyu.MediumQR
+	default:
+		return c, fmt.Errorf("%w: medium %q: want %q or %q", siyu.ErrInvalid, c.Medium, siyu.MediumQR, siyu.MediumLink)
+	}
 	c.WorkspaceID = workspaceID
 	accounts, _ := json.Marshal(c.Accounts)
 	tags, _ := json.Marshal(c.Tags)
@@ -127,9 +134,9 @@ func (s *Store) CreateChannelCode(ctx context.Context, workspaceID int64, c siyu
 			customer = root
 		}
 		c.CreatedAt = t.now.Truncate(time.Millisecond)
-		return t.queryRow(ctx, `INSERT INTO channel_codes (workspace_id, name, kind, state, accounts, tags, welcome, customer_id, order_id, cost_fen, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			workspaceID, c.Name, c.Kind, c.State, string(accounts), string(tags), c.Welcome, customer, order, int64(c.Cost), ms(c.CreatedAt)).Scan(&c.ID)
+		return t.queryRow(ctx, `INSERT INTO channel_codes (workspace_id, name, kind, medium, state, accounts, tags, welcome, customer_id, order_id, cost_fen, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			workspaceID, c.Name, c.Kind, c.Medium, c.State, string(accounts), string(tags), c.Welcome, customer, order, int64(c.Cost), ms(c.CreatedAt)).Scan(&c.ID)
 	})
 	if isUnique(err) {
 		return c, fmt.Errorf("state %q: %w", c.State, siyu.ErrConflict)
@@ -143,13 +150,13 @@ func (s *Store) SetChannelCodeWeCom(ctx context.Context, workspaceID, id int64, 
 	return oneRow(res, err)
 }
 
-const codeCols = `id, workspace_id, name, kind, state, accounts, tags, welcome, COALESCE(customer_id, 0), COALESCE(order_id, 0), config_id, qr_code, cost_fen, created_at`
+const codeCols = `id, workspace_id, name, kind, medium, state, accounts, tags, welcome, COALESCE(customer_id, 0), COALESCE(order_id, 0), config_id, qr_code, cost_fen, created_at`
 
 func scanCode(r scanner) (siyu.ChannelCode, error) {
 	var c siyu.ChannelCode
 	var accounts, tags string
 	var created int64
-	if err := r.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Kind, &c.State, &accounts, &tags, &c.Welcome, &c.CustomerID, &c.OrderID, &c.ConfigID, &c.QRCode, &c.Cost, &created); err != nil {
+	if err := r.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Kind, &c.Medium, &c.State, &accounts, &tags, &c.Welcome, &c.CustomerID, &c.OrderID, &c.ConfigID, &c.QRCode, &c.Cost, &created); err != nil {
 		return c, notFound(err)
 	}
 	c.CreatedAt = fromMS(created)

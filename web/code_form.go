@@ -24,6 +24,7 @@ const (
 type codeForm struct {
 	Name     string
 	Kind     string
+	Medium   string // qr or link
 	State    string
 	Accounts []string // WeCom userids
 	Tags     string   // comma-separated
@@ -95,6 +96,7 @@ func (c *Console) codeCreate(w http.ResponseWriter, r *http.Request) {
 	f := codeForm{
 		Name:     r.PostFormValue("name"),
 		Kind:     r.PostFormValue("kind"),
+		Medium:   r.PostFormValue("medium"),
 		State:    r.PostFormValue("state"),
 		Accounts: r.PostForm["accounts"],
 		Tags:     r.PostFormValue("tags"),
@@ -144,6 +146,7 @@ func parseCodeForm(f codeForm) (siyu.ChannelCode, *formProblem) {
 	code := siyu.ChannelCode{
 		Name:    strings.TrimSpace(f.Name),
 		Kind:    f.Kind,
+		Medium:  f.Medium,
 		State:   strings.TrimSpace(f.State),
 		Welcome: strings.TrimSpace(f.Welcome),
 		Tags:    parseTags(f.Tags),
@@ -158,6 +161,8 @@ func parseCodeForm(f codeForm) (siyu.ChannelCode, *formProblem) {
 		return code, &formProblem{Field: "name", Key: "codes.bad_name", Arg: maxCodeNameRunes}
 	case !validCodeKind(code.Kind):
 		return code, &formProblem{Field: "kind", Key: "codes.bad_kind"}
+	case code.Medium != "" && code.Medium != siyu.MediumQR && code.Medium != siyu.MediumLink:
+		return code, &formProblem{Field: "medium", Key: "codes.bad_medium"}
 	}
 	if n := utf8.RuneCountInString(code.State); n == 0 || n > maxCodeStateRunes {
 		return code, &formProblem{Field: "state", Key: "codes.bad_state", Arg: maxCodeStateRunes}

@@ -194,3 +194,61 @@ func TestChannelCodeTakesAccountsInTurn(t *testing.T) {
 		t.Fatalf("contacts through the code: %d, %v", page.Total, err)
 	}
 }
+
+// A 获客助手 link code: Siyu creates the link with the code's accounts and
+// puts the state in the URL as customer_channel; people who open the link
+// become contacts through the code (the state comes back in the signed,
+// encrypted add_external_contact callback), the code counts them, and the
+// link's customer list in WeCom agrees.
+func TestLinkCodeBringsContactsThroughItsState(t *testing.T) {
+	r := newRig(t, nil)
+	if _, err := r.svc.FullSync(ctx, r.ws, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, err := r.svc.CreateChannelCode(ctx, r.ws, siyu.ChannelCode{Name: "短信获客", Medium: siyu.MediumLink, State: "sms_1203", Accounts: []string{"store_hz01", "store_hz02"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code.ConfigID == "" || !strings.Contains(code.QRCode, "customer_channel=sms_1203") {
+		t.Fatalf("link code: config %q, url %q", code.ConfigID, code.QRCode)
+	}
+	taken := map[string]bool{}
+	for _, m := range r.emu.Snapshot().Members {
+		for _, c := range m.Contacts {
+			taken[c.ExternalUserID] = true
+		}
+	}
+	clicked := 0
+	for _, u := range r.emu.Users() {
+		if taken[u.ExternalUserID] || clicked == 4 {
+			continue
+		}
+		if _, err := r.emu.ClickLink(code.QRCode, u.Index); err != nil {
+			t.Fatal(err)
+		}
+		clicked++
+	}
+	if err := r.emu.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err := r.st.ListContacts(ctx, r.ws, store.ContactQuery{State: "sms_1203"})
+	if err != nil || page.Total != 4 {
+		t.Fatalf("contacts through the link: %d, %v", page.Total, err)
+	}
+	got, err := r.st.ChannelCode(ctx, r.ws, code.ID)
+	if err != nil || got.Stats.Adds != 4 || got.Medium != siyu.MediumLink {
+		t.Fatalf("code %+v, %v", got, err)
+	}
+	client, _, err := r.svc.Client(ctx, r.ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	custs, err := client.AcquisitionCustomers(ctx, wecom.AcquisitionCustomersRequest{LinkID: code.ConfigID})
+	if err != nil || len(custs.CustomerList) != 4 || custs.CustomerList[0].State != "sms_1203" {
+		t.Fatalf("the link's customers in WeCom: %+v, %v", custs, err)
+	}
+	quota, err := client.AcquisitionQuota(ctx)
+	if err != nil || quota.Total-quota.Balance != 4 {
+		t.Fatalf("quota %+v, %v", quota, err)
+	}
+}
