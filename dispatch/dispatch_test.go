@@ -353,3 +353,21 @@ func TestEnqueueRejectsBadDeliveries(t *testing.T) {
 		}
 	}
 }
+
+// A drain does not give up while the database cannot be read: it keeps
+// trying until its context ends (the database comes back, or the operator
+// stops it).
+func TestRunUntilIdleWaitsForTheDatabase(t *testing.T) {
+	r := newRig(t, 2, nil)
+	d := r.dispatcher(dispatch.Options{})
+	r.st.Close() // every read fails from now on
+	c, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := d.RunUntilIdle(c); err != nil {
+		t.Fatalf("gave up: %v", err)
+	}
+	if time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("returned after %v, before its context ended", time.Since(start))
+	}
+}
