@@ -71,6 +71,27 @@ type campaignForm struct {
 	// Channel is single or moment; a moment names its senders and tags
 	// (comma-separated) and a topic.
 	Channel, MomentSenders, MomentTags, MomentTopic string
+	// Attach is the card every variant carries besides its text: none,
+	// image, link or miniprogram, with its fields.
+	Attach                                       string
+	ImageURL, ImageMediaID                       string
+	LinkTitle, LinkURL, LinkDesc, LinkPic        string
+	MiniTitle, MiniAppID, MiniPage, MiniPicMedia string
+}
+
+// attachment is the card the form describes, added to a message.
+func (f campaignForm) attachment(m siyu.Message) siyu.Message {
+	switch f.Attach {
+	case "image":
+		m.Image = &siyu.ImageContent{PicURL: strings.TrimSpace(f.ImageURL), MediaID: strings.TrimSpace(f.ImageMediaID)}
+	case "link":
+		m.Link = &siyu.LinkContent{Title: strings.TrimSpace(f.LinkTitle), URL: strings.TrimSpace(f.LinkURL),
+			Desc: strings.TrimSpace(f.LinkDesc), PicURL: strings.TrimSpace(f.LinkPic)}
+	case "miniprogram":
+		m.MiniProgram = &siyu.MiniProgramContent{Title: strings.TrimSpace(f.MiniTitle), AppID: strings.TrimSpace(f.MiniAppID),
+			Page: strings.TrimSpace(f.MiniPage), PicMediaID: strings.TrimSpace(f.MiniPicMedia)}
+	}
+	return m
 }
 
 func (c *Console) campaignNew(w http.ResponseWriter, r *http.Request) {
@@ -93,15 +114,25 @@ func (c *Console) campaignCreate(w http.ResponseWriter, r *http.Request) {
 		TextA: r.PostFormValue("text_a"), TextB: r.PostFormValue("text_b"), SendAt: r.PostFormValue("send_at"),
 		WeightA: num("weight_a"), WeightB: num("weight_b"), HoldoutPct: num("holdout_pct"), AttributionDays: num("attribution_days"),
 		Channel: r.PostFormValue("channel"), MomentSenders: r.PostFormValue("moment_senders"), MomentTags: r.PostFormValue("moment_tags"),
-		MomentTopic: r.PostFormValue("moment_topic")}
+		MomentTopic: r.PostFormValue("moment_topic"), Attach: r.PostFormValue("attach"),
+		ImageURL: r.PostFormValue("image_url"), ImageMediaID: r.PostFormValue("image_media_id"),
+		LinkTitle: r.PostFormValue("link_title"), LinkURL: r.PostFormValue("link_url"), LinkDesc: r.PostFormValue("link_desc"), LinkPic: r.PostFormValue("link_pic"),
+		MiniTitle: r.PostFormValue("mini_title"), MiniAppID: r.PostFormValue("mini_appid"), MiniPage: r.PostFormValue("mini_page"), MiniPicMedia: r.PostFormValue("mini_pic_media")}
+	switch f.Attach {
+	case "", "none", "image", "link", "miniprogram":
+	default:
+		f.Error = fmt.Sprintf("attach: %q is not none, image, link or miniprogram", f.Attach)
+		c.render(w, r, http.StatusUnprocessableEntity, "campaign_new", c.newView(r, "campaigns.new", "campaigns", f))
+		return
+	}
 	d := campaign.Draft{Name: f.Name, Audience: f.AudienceKind, Channel: siyu.ReachSingle, HoldoutPct: f.HoldoutPct,
 		AttributionDays: f.AttributionDays, CreatedBy: st.user.Login,
-		Variants: []store.CampaignVariant{{Name: "A", Weight: f.WeightA, Message: siyu.Message{Text: f.TextA}}}}
+		Variants: []store.CampaignVariant{{Name: "A", Weight: f.WeightA, Message: f.attachment(siyu.Message{Text: f.TextA})}}}
 	if f.AudienceKind != "all" {
 		d.Audience = f.AudienceKind + ":" + strings.TrimSpace(f.AudienceRef)
 	}
 	if strings.TrimSpace(f.TextB) != "" {
-		d.Variants = append(d.Variants, store.CampaignVariant{Name: "B", Weight: f.WeightB, Message: siyu.Message{Text: f.TextB}})
+		d.Variants = append(d.Variants, store.CampaignVariant{Name: "B", Weight: f.WeightB, Message: f.attachment(siyu.Message{Text: f.TextB})})
 	}
 	if f.Channel == string(siyu.ReachMoment) {
 		d.Channel, d.Moment = siyu.ReachMoment, momentOptions(f)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +122,45 @@ func mustID(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// A campaign made in the console carries the card chosen on the form in
+// every variant; a card the service refuses is named on the form.
+func TestCampaignFormAttachesCards(t *testing.T) {
+	f := newFixtureWith(t, false, func(cfg *web.Config) {
+		st := cfg.Store.(*store.Store)
+		cfg.Campaigns = campaign.New(st, dispatch.New(st, nil, dispatch.Options{}))
+	})
+	op := f.client()
+	op.login("operator")
+	csrf := op.csrf()
+	sendAt := time.Now().In(siyu.Shanghai).Add(2 * time.Hour).Format("2006-01-02T15:04")
+	form := url.Values{"csrf": {csrf}, "name": {"上新"}, "audience_kind": {"all"}, "text_a": {"新品到了"}, "text_b": {"新品上架"},
+		"weight_a": {"1"}, "weight_b": {"1"}, "holdout_pct": {"0"}, "send_at": {sendAt}, "attribution_days": {"7"},
+		"attach": {"link"}, "link_title": {"春茶"}, "link_url": {"https://shop.example/spring"}, "link_pic": {"https://shop.example/p.jpg"}}
+	p := op.post("/campaigns", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.status, p.body)
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(p.location(), "/campaigns/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.Campaign(context.Background(), f.wsA.ID, id)
+	if err != nil || len(got.Variants) != 2 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	for _, v := range got.Variants {
+		if v.Message.Link == nil || v.Message.Link.URL != "https://shop.example/spring" || v.Message.Link.Title != "春茶" {
+			t.Fatalf("variant %s: %+v", v.Name, v.Message)
+		}
+	}
+	form.Set("attach", "miniprogram") // no appid: refused by the service, said on the form
+	if p := op.post("/campaigns", form); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="campaign-error"`) {
+		t.Fatalf("incomplete mini-program card: %d", p.status)
+	}
+	form.Set("attach", "video")
+	if p := op.post("/campaigns", form); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown card kind: %d", p.status)
+	}
 }
