@@ -89,6 +89,7 @@ func rootCmd() *cobra.Command {
 	root.AddCommand(accountCmd())
 	root.AddCommand(campaignCmd())
 	root.AddCommand(segmentCmd())
+	root.AddCommand(journeyCmd())
 	root.AddCommand(tagsCmd())
 	root.AddCommand(backupCmd())
 	return root
