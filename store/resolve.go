@@ -55,7 +55,7 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 	// People carrying an erased identifier go to the erased shell, with
 	// no identifier or name: nothing re-identifies them.
 	res.erased = make([]bool, len(people))
-	shells, err := t.erasedOwners(ctx, ws, byKind)
+	shells, err := t.valueOwners(ctx, "erased_identities", ws, byKind)
 	if err != nil {
 		return res, err
 	}
@@ -78,31 +78,11 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 		}
 	}
 
-	owners := identity.Owners{}
-	for _, kind := range siyu.IdentityKinds {
-		values := byKind[kind]
-		for start := 0; start < len(values); start += 5000 {
-			part := values[start:min(start+5000, len(values))]
-			args := append([]any{ws, string(kind)}, part...)
-			rows, err := t.query(ctx, `SELECT value, customer_id FROM identities WHERE workspace_id = ? AND kind = ? AND value IN (`+placeholders(len(part))+`)`, args...)
-			if err != nil {
-				return res, err
-			}
-			for rows.Next() {
-				var v string
-				var c int64
-				if err := rows.Scan(&v, &c); err != nil {
-					rows.Close()
-					return res, err
-				}
-				owners[siyu.Identifier{Kind: kind, Value: v}] = c
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return res, err
-			}
-		}
+	found, err := t.valueOwners(ctx, "identities", ws, byKind)
+	if err != nil {
+		return res, err
 	}
+	owners := identity.Owners(found)
 
 	blocked, err := s.loadBlocks(ctx, t, ws, owners)
 	if err != nil {
@@ -226,14 +206,16 @@ func (s *Store) loadBlocks(ctx context.Context, t *tx, ws int64, owners identity
 	}, nil
 }
 
-// erasedOwners returns, for those of the identifiers (stored keys by kind)
-// that belonged to an erased person, that person's customer id.
-func (t *tx) erasedOwners(ctx context.Context, ws int64, byKind map[siyu.IdentityKind][]any) (map[siyu.Identifier]int64, error) {
+// valueOwners returns the customer that table (identities, or
+// erased_identities for the erased) records for each of the stored
+// identifier keys given by kind.
+func (t *tx) valueOwners(ctx context.Context, table string, ws int64, byKind map[siyu.IdentityKind][]any) (map[siyu.Identifier]int64, error) {
 	out := map[siyu.Identifier]int64{}
-	for kind, values := range byKind {
+	for _, kind := range siyu.IdentityKinds {
+		values := byKind[kind]
 		for start := 0; start < len(values); start += 5000 {
 			part := values[start:min(start+5000, len(values))]
-			rows, err := t.query(ctx, `SELECT value, customer_id FROM erased_identities WHERE workspace_id = ? AND kind = ? AND value IN (`+placeholders(len(part))+`)`,
+			rows, err := t.query(ctx, `SELECT value, customer_id FROM `+table+` WHERE workspace_id = ? AND kind = ? AND value IN (`+placeholders(len(part))+`)`,
 				append([]any{ws, string(kind)}, part...)...)
 			if err != nil {
 				return nil, err
