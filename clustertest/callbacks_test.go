@@ -157,9 +157,9 @@ func TestDuplicatedAndOutOfOrderCallbacks(t *testing.T) {
 			t.Fatalf("%s: Siyu answered %d", what, code)
 		}
 	}
-	// A duplicate on the node that took the first delivery is refused by
-	// its replay guard (409); on another node it is recognised in the
-	// database and acknowledged.
+	// A duplicate on the node that took the first delivery is answered by
+	// its replay guard (200 once handled, 409 while in flight); on another
+	// node it is recognised in the database and acknowledged.
 	duplicate := func(what string, ev wecom.Event) {
 		t.Helper()
 		if code := c.post(t, to, ev); code != http.StatusOK && code != http.StatusConflict {

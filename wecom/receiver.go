@@ -49,6 +49,11 @@ type Receiver struct {
 	handler EventHandler
 	skew    time.Duration
 	guard   ReplayGuard
+	// handled remembers the events handled in this process, so that a
+	// retry of one (WeCom retries when an answer was slow) is answered as
+	// a success and WeCom stops; a retry while the first delivery is still
+	// being handled gets 409, so that WeCom comes back if that one fails.
+	handled *MemoryReplayGuard
 	maxBody int64
 	log     *slog.Logger
 	now     func() time.Time
@@ -74,6 +79,7 @@ func NewReceiver(crypt *wxcrypt.Crypt, handler EventHandler, opts ReceiverOption
 	if r.guard == nil {
 		r.guard = NewMemoryReplayGuard(0)
 	}
+	r.handled = NewMemoryReplayGuard(0)
 	if r.maxBody <= 0 {
 		r.maxBody = DefaultMaxBodyBytes
 	}
@@ -187,7 +193,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		rc.reject(w, r, http.StatusServiceUnavailable, "replay guard failed", "err", err)
 		return
 	} else if !ok {
-		rc.reject(w, r, http.StatusConflict, "replayed request")
+		rc.duplicate(w, r, evKey, ttl, "replayed request")
 		return
 	}
 	if ok, err := rc.guard.Claim(ctx, evKey, ttl); err != nil || !ok {
@@ -197,7 +203,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			rc.reject(w, r, http.StatusServiceUnavailable, "replay guard failed", "err", err)
 		} else {
-			rc.reject(w, r, http.StatusConflict, "event already received", "event", ev.Event, "change_type", ev.ChangeType)
+			rc.duplicate(w, r, evKey, ttl, "event already received", "event", ev.Event, "change_type", ev.ChangeType)
 		}
 		return
 	}
@@ -215,6 +221,20 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	handled = true
+	rc.handled.Claim(ctx, evKey, ttl)
+	w.WriteHeader(http.StatusOK)
+}
+
+// duplicate answers a callback whose event was taken already: 200 when it
+// was handled (nothing is done again), 409 while it is still being handled.
+func (rc *Receiver) duplicate(w http.ResponseWriter, r *http.Request, evKey string, ttl time.Duration, msg string, args ...any) {
+	fresh, _ := rc.handled.Claim(r.Context(), evKey, ttl) // in memory: no error
+	if fresh {
+		rc.handled.Release(r.Context(), evKey)
+		rc.reject(w, r, http.StatusConflict, msg, args...)
+		return
+	}
+	rc.log.DebugContext(r.Context(), "wecom callback: "+msg+"; handled before, answered as done", args...)
 	w.WriteHeader(http.StatusOK)
 }
 

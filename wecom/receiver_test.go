@@ -32,6 +32,9 @@ type receiverHarness struct {
 	mu     sync.Mutex
 	events []Event
 	fail   error
+	// gate, when set, holds the handler until closed; entered hears of
+	// each delivery that reached it.
+	gate, entered chan struct{}
 }
 
 func newReceiverHarness(t *testing.T) *receiverHarness {
@@ -42,6 +45,10 @@ func newReceiverHarness(t *testing.T) *receiverHarness {
 	}
 	h := &receiverHarness{t: t, crypt: cr, now: time.Unix(1700000000, 0)}
 	rc := NewReceiver(cr, func(ctx context.Context, ev Event) error {
+		if h.gate != nil {
+			h.entered <- struct{}{}
+			<-h.gate
+		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if h.fail != nil {
@@ -210,7 +217,8 @@ func TestReceiverRejects(t *testing.T) {
 		do     func() (int, string)
 		status int
 	}{
-		{"same event, new nonce (WeCom retry or replay)", func() (int, string) { return h.post(ev, ts, "second") }, http.StatusConflict},
+		// Handled already: answered as done, not handled again (the count below).
+		{"same event, new nonce (WeCom retry or replay)", func() (int, string) { return h.post(ev, ts, "second") }, http.StatusOK},
 		{"bad signature", func() (int, string) {
 			qq := url.Values{"msg_signature": {flipHex(sig)}, "timestamp": q["timestamp"], "nonce": q["nonce"]}
 			return h.raw(http.MethodPost, qq, body)
@@ -260,8 +268,8 @@ func TestReceiverReplayOfSameRequest(t *testing.T) {
 	if status, _ := h.raw(http.MethodPost, q, body); status != 200 {
 		t.Fatalf("first: %d", status)
 	}
-	if status, _ := h.raw(http.MethodPost, q, body); status != http.StatusConflict {
-		t.Fatalf("replay: %d, want 409", status)
+	if status, _ := h.raw(http.MethodPost, q, body); status != http.StatusOK {
+		t.Fatalf("replay of a handled request: %d, want 200 (done, not handled again)", status)
 	}
 	if n := len(h.received()); n != 1 {
 		t.Errorf("handler ran %d times", n)
@@ -336,5 +344,34 @@ func TestMemoryReplayGuard(t *testing.T) {
 	_ = g.Release(bg, "c")
 	if !claim("c") {
 		t.Error("released key still held")
+	}
+}
+
+// A retry that arrives while the first delivery is still being handled
+// gets 409, so that WeCom comes back if that one fails; once it is
+// handled, retries are answered as done. The handler runs once.
+func TestReceiverRetryDuringHandling(t *testing.T) {
+	h := newReceiverHarness(t)
+	h.gate, h.entered = make(chan struct{}), make(chan struct{}, 4)
+	ev := eventXML("<Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType><UserID>u</UserID><ExternalUserID>wm7</ExternalUserID>", 1700000000)
+	ts := h.now.Unix()
+	first := make(chan int, 1)
+	go func() {
+		status, _ := h.post(ev, ts, "one")
+		first <- status
+	}()
+	<-h.entered // the first delivery is being handled
+	if status, _ := h.post(ev, ts, "two"); status != http.StatusConflict {
+		t.Fatalf("retry during handling: %d, want 409", status)
+	}
+	close(h.gate)
+	if status := <-first; status != http.StatusOK {
+		t.Fatalf("first delivery: %d", status)
+	}
+	if status, _ := h.post(ev, ts, "three"); status != http.StatusOK {
+		t.Fatalf("retry after handling: %d, want 200", status)
+	}
+	if n := len(h.received()); n != 1 {
+		t.Fatalf("handler ran %d times", n)
 	}
 }

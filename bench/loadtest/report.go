@@ -41,7 +41,7 @@ func report(w io.Writer, o options, dialect string, selected []scenario, results
 	for _, sc := range selected {
 		fmt.Fprintf(w, "- **%s**: %s\n", sc.name, sc.what)
 	}
-	fmt.Fprintf(w, "\nOrders per request %d (%.0f%% by seeded buyers), events per request %d, callbacks: %.0f%% retries of the previous event (409 wanted), over %d emulator contacts.\n",
+	fmt.Fprintf(w, "\nOrders per request %d (%.0f%% by seeded buyers), events per request %d, callbacks: %.0f%% retries of the previous event (answered as done, 200), over %d emulator contacts.\n",
 		o.orderBatch, 100*o.repeatShare, o.eventBatch, 100*o.dupShare, o.contacts)
 	return nil
 }
