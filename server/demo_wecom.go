@@ -70,7 +70,7 @@ func (s *Server) DemoWeCom(ctx context.Context, selfURL string) (string, error) 
 		return "", fmt.Errorf("first sync: %w", err)
 	}
 	log.Info("demo wecom emulator running", "url", base, "contacts", res.Contacts, "groups", res.Groups)
-	if err := s.demoCodes(ctx, w.ID); err != nil {
+	if err := s.demoCodes(ctx, w.ID, emu); err != nil {
 		return "", err
 	}
 	go emu.Run(ctx, 5*time.Second)
@@ -78,8 +78,10 @@ func (s *Server) DemoWeCom(ctx context.Context, selfURL string) (string, error) 
 	return base, nil
 }
 
-// demoCodes creates the demo's channel codes once.
-func (s *Server) demoCodes(ctx context.Context, ws int64) error {
+// demoCodes creates the demo's channel codes once, and has a few of the
+// emulator's people open the 获客助手 link (the population scans QR codes on
+// its own, but a link's URL is where the brand puts it: an SMS, here).
+func (s *Server) demoCodes(ctx context.Context, ws int64, emu *emulator.Emulator) error {
 	existing, err := s.cfg.Store.ChannelCodes(ctx, ws)
 	if err != nil || len(existing) > 0 {
 		return err
@@ -91,10 +93,21 @@ func (s *Server) demoCodes(ctx context.Context, ws int64) error {
 			Welcome: "欢迎来到木棉集！我是创始人知夏，直播间福利在群里发哦", Cost: 200000},
 		{Name: "杭州门店收银台", Kind: siyu.CodeChannel, State: "store_hz", Accounts: []string{"store_hz01", "store_hz02"}, Tags: []string{"门店客户"},
 			Welcome: "感谢光临木棉集杭州店，新品到店第一时间告诉您"},
+		{Name: "短信召回·获客链接", Kind: siyu.CodeCampaign, Medium: siyu.MediumLink, State: "sms_recall", Accounts: []string{"service_01"},
+			Tags: []string{"短信召回"}, Welcome: "您好，我是木棉集的小刘，短信里的老客专享券已经放进您的账户啦", Cost: 5000},
 	}
 	for _, c := range codes {
-		if _, err := s.wecom.CreateChannelCode(ctx, ws, c); err != nil {
+		made, err := s.wecom.CreateChannelCode(ctx, ws, c)
+		if err != nil {
 			return fmt.Errorf("demo code %s: %w", c.State, err)
+		}
+		if made.Medium != siyu.MediumLink {
+			continue
+		}
+		for user, added := 0, 0; user < len(emu.Users()) && added < 12; user += 7 {
+			if _, err := emu.ClickLink(made.QRCode, user); err == nil {
+				added++ // people already served by the account skip it
+			}
 		}
 	}
 	return nil
