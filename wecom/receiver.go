@@ -193,7 +193,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		rc.reject(w, r, http.StatusServiceUnavailable, "replay guard failed", "err", err)
 		return
 	} else if !ok {
-		rc.duplicate(w, r, evKey, ttl, "replayed request")
+		rc.duplicate(w, r, evKey, "replayed request")
 		return
 	}
 	if ok, err := rc.guard.Claim(ctx, evKey, ttl); err != nil || !ok {
@@ -203,7 +203,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			rc.reject(w, r, http.StatusServiceUnavailable, "replay guard failed", "err", err)
 		} else {
-			rc.duplicate(w, r, evKey, ttl, "event already received", "event", ev.Event, "change_type", ev.ChangeType)
+			rc.duplicate(w, r, evKey, "event already received", "event", ev.Event, "change_type", ev.ChangeType)
 		}
 		return
 	}
@@ -227,10 +227,8 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 
 // duplicate answers a callback whose event was taken already: 200 when it
 // was handled (nothing is done again), 409 while it is still being handled.
-func (rc *Receiver) duplicate(w http.ResponseWriter, r *http.Request, evKey string, ttl time.Duration, msg string, args ...any) {
-	fresh, _ := rc.handled.Claim(r.Context(), evKey, ttl) // in memory: no error
-	if fresh {
-		rc.handled.Release(r.Context(), evKey)
+func (rc *Receiver) duplicate(w http.ResponseWriter, r *http.Request, evKey string, msg string, args ...any) {
+	if !rc.handled.Holds(evKey) {
 		rc.reject(w, r, http.StatusConflict, msg, args...)
 		return
 	}

@@ -78,6 +78,14 @@ func (g *MemoryReplayGuard) Release(_ context.Context, key string) error {
 	return nil
 }
 
+// Holds reports whether key is claimed and its ttl has not run out.
+func (g *MemoryReplayGuard) Holds(key string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	el, ok := g.keys[key]
+	return ok && g.now().Before(el.Value.(*replayEntry).expires)
+}
+
 // expire drops expired entries from the front. Entries are claimed in time
 // order but may carry different ttls, so it stops at the first live one;
 // a later expired entry is found by the check in Claim.
