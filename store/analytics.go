@@ -62,10 +62,7 @@ func (s *Store) eachPaidOrder(ctx context.Context, fn func(PaidOrder) error, q s
 			return err
 		}
 		o.PaidAt = fromMS(paid)
-		o.Channel = siyu.ChannelOther
-		if ch >= 0 && ch < len(siyu.Channels) {
-			o.Channel = siyu.Channels[ch]
-		}
+		o.Channel = siyu.Channels[channelOf(ch)]
 		if err := fn(o); err != nil {
 			return err
 		}
@@ -144,19 +141,16 @@ func (s *Store) scanPaidOrdersPgx(ctx context.Context, q string, fn func(PaidOrd
 			return err
 		}
 		defer rows.Close()
+		var cols [4]int64 // customer, paid_at, net, channel index
 		for rows.Next() {
-			v := rows.RawValues()
-			var o PaidOrderRow
-			var ok [4]bool
-			o.Customer, ok[0] = binaryInt(v[0])
-			o.PaidMS, ok[1] = binaryInt(v[1])
-			o.Net, ok[2] = binaryInt(v[2])
-			ch, chOK := binaryInt(v[3])
-			ok[3] = chOK
-			if ok != [4]bool{true, true, true, true} {
-				return fmt.Errorf("scan paid orders: unexpected column encoding %v", ok)
+			for i, v := range rows.RawValues() {
+				n, ok := binaryInt(v)
+				if !ok {
+					return fmt.Errorf("scan paid orders: column %d is %d bytes, not a binary integer", i, len(v))
+				}
+				cols[i] = n
 			}
-			o.Channel = channelOf(int(ch))
+			o := PaidOrderRow{Customer: cols[0], PaidMS: cols[1], Net: cols[2], Channel: channelOf(int(cols[3]))}
 			if err := fn(o); err != nil {
 				return err
 			}

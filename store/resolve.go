@@ -65,7 +65,6 @@ func (s *Store) resolveTx(ctx context.Context, t *tx, ws int64, people []person,
 				if shell, ok := shells[k]; ok {
 					records[i] = identity.Record{Known: shell}
 					res.erased[i] = true
-					people[i] = person{known: shell}
 					break
 				}
 			}
