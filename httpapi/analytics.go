@@ -33,28 +33,14 @@ func (a *api) lifecycleFlows(w http.ResponseWriter, r *http.Request) error {
 		return notFound("analytics are not available")
 	}
 	q := r.URL.Query()
-	rng := lifecycle.Range{To: rfm.DayOf(time.Now()), Period: lifecycle.Daily}
-	if v := q.Get("period"); v != "" {
-		if err := rng.Period.UnmarshalText([]byte(v)); err != nil {
-			return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "period", Message: "period must be day, week or month"}
+	rng, err := lifecycle.ParseRange(q.Get("period"), q.Get("from"), q.Get("to"), rfm.DayOf(time.Now()))
+	var bad *lifecycle.RangeError
+	if errors.As(err, &bad) {
+		msg := bad.Field + " must be a date, YYYY-MM-DD"
+		if bad.Field == "period" {
+			msg = "period must be day, week or month"
 		}
-	}
-	for _, p := range []struct {
-		name string
-		day  *rfm.Day
-	}{{"to", &rng.To}, {"from", &rng.From}} {
-		v := q.Get(p.name)
-		if v == "" {
-			continue
-		}
-		d, err := rfm.ParseDay(v)
-		if err != nil {
-			return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: p.name, Message: p.name + " must be a date, YYYY-MM-DD"}
-		}
-		*p.day = d
-	}
-	if q.Get("from") == "" {
-		rng.From = rng.To - 29
+		return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: bad.Field, Message: msg}
 	}
 	if rng.To < rng.From {
 		return &apiError{Status: http.StatusBadRequest, Code: "invalid_parameter", Field: "to", Message: "to must not be before from"}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -42,24 +43,14 @@ func (c *Console) trendRange(r *http.Request, ws int64, d *dashboardData, cat ca
 	}
 	f := &d.Trend
 	f.Period, f.From, f.To = q.Get("trend"), q.Get("from"), q.Get("to")
-	rng := lifecycle.Range{From: today - 29, To: today}
-	if err := rng.Period.UnmarshalText([]byte(f.Period)); err != nil {
-		f.Error = "dashboard.trend_bad_period"
+	rng, err := lifecycle.ParseRange(f.Period, f.From, f.To, today)
+	var bad *lifecycle.RangeError
+	if errors.As(err, &bad) {
+		f.Error = "dashboard.trend_bad_date"
+		if bad.Field == "period" {
+			f.Error = "dashboard.trend_bad_period"
+		}
 		return nil
-	}
-	for _, x := range []struct {
-		v   string
-		day *rfm.Day
-	}{{f.From, &rng.From}, {f.To, &rng.To}} {
-		if x.v == "" {
-			continue
-		}
-		day, err := rfm.ParseDay(x.v)
-		if err != nil {
-			f.Error = "dashboard.trend_bad_date"
-			return nil
-		}
-		*x.day = day
 	}
 	if rng.To < rng.From || rng.To-rng.From >= maxTrendDays {
 		f.Error = "dashboard.trend_bad_range"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -135,26 +136,10 @@ func analyticsCmd() *cobra.Command {
 // lifecycleFlows prints a workspace's lifecycle flows over a chosen range:
 // the stage counts of every period and every transition.
 func lifecycleFlows(cmd *cobra.Command, svc *analytics.Service, ws int64, period, from, to string, asJSON bool) error {
-	r := lifecycle.Range{To: rfm.DayOf(time.Now()), Period: lifecycle.Daily}
-	if period != "" {
-		if err := r.Period.UnmarshalText([]byte(period)); err != nil {
-			return fmt.Errorf("--period: %w", err)
-		}
-	}
-	if to != "" {
-		d, err := rfm.ParseDay(to)
-		if err != nil {
-			return fmt.Errorf("--to: %w", err)
-		}
-		r.To = d
-	}
-	r.From = r.To - 29
-	if from != "" {
-		d, err := rfm.ParseDay(from)
-		if err != nil {
-			return fmt.Errorf("--from: %w", err)
-		}
-		r.From = d
+	r, err := lifecycle.ParseRange(period, from, to, rfm.DayOf(time.Now()))
+	var bad *lifecycle.RangeError
+	if errors.As(err, &bad) {
+		return fmt.Errorf("--%s: %w", bad.Field, bad.Err)
 	}
 	flow, err := svc.LifecycleFlows(cmd.Context(), ws, r)
 	if err != nil {
