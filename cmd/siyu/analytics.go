@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -80,9 +79,7 @@ func analyticsCmd() *cobra.Command {
 						return nil
 					}
 				}
-				enc := json.NewEncoder(os.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return printJSON(out)
 			},
 		}
 		db.register(c)
@@ -146,9 +143,7 @@ func lifecycleFlows(cmd *cobra.Command, svc *analytics.Service, ws int64, period
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"flow": flow, "transitions": flow.Transitions()})
+		return printJSON(map[string]any{"flow": flow, "transitions": flow.Transitions()})
 	}
 	fmt.Printf("%-10s", "start")
 	for _, st := range lifecycle.Stages[1:] {

@@ -24,12 +24,6 @@ func journeyCmd() *cobra.Command {
 	return cmd
 }
 
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 // journeyAudit records a change made from the command line.
 func journeyAudit(cmd *cobra.Command, st *store.Store, ws int64, action string, id int64, detail string) {
 	actor := "cli"

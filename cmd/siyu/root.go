@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -122,4 +123,11 @@ func migrateCmd() *cobra.Command {
 	}
 	db.register(cmd)
 	return cmd
+}
+
+// printJSON writes v to stdout as indented JSON, for --json.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
